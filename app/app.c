@@ -1,0 +1,52 @@
+/*
+ * app.c: what every latchkey process sets up before its first request.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "app.h"
+#include "log.h"
+
+int
+app_init(struct app *app, const struct lk_config *cfg)
+{
+	uint8_t secret[LK_SECRET_LEN];
+	char err[512];
+	struct lk_password_cost cost;
+
+	memset(app, 0, sizeof(*app));
+	app->cfg = *cfg;
+	app->settings_stale = true;
+	if (lk_secret_init() != LK_OK) {
+		log_event(LK_LOG_ERROR, "sodium_init_failed", (char *)NULL);
+		return -1;
+	}
+	if (secret_load(cfg->secret_file, secret, err, sizeof(err)) != 0) {
+		log_event(LK_LOG_ERROR, "secret_unreadable", "error", err,
+		    (char *)NULL);
+		return -1;
+	}
+	lk_secret_derive(&app->keys, secret);
+	lk_wipe(secret, sizeof(secret));
+	lk_pgstore_attach(&app->pgstore, NULL);
+	lk_pgstore_store(&app->pgstore, &app->store);
+	cost.opslimit = cfg->password_opslimit;
+	cost.memlimit = (size_t)cfg->password_memlimit;
+	if (lk_resolver_init(&app->resolver, &app->keys, &app->store, &cost) !=
+	    LK_OK) {
+		log_event(LK_LOG_ERROR, "password_cost_unusable", "error",
+		    "argon2id failed at password_opslimit/password_memlimit",
+		    (char *)NULL);
+		return -1;
+	}
+	return 0;
+}
+
+void
+app_free(struct app *app)
+{
+	if (app->conn != NULL)
+		PQfinish(app->conn);
+	app->conn = NULL;
+	lk_wipe(&app->keys, sizeof(app->keys));
+}

@@ -1,0 +1,273 @@
+/*
+ * db.c: the worker's one PostgreSQL connection.
+ *
+ * Opened lazily after fork (never inherited: libpq state must not be shared
+ * between processes), re-opened with back-off when it breaks, and LISTENing
+ * on latchkey_settings so a settings change applies before the next request.
+ * Every query of app/ goes through db_query, which prepares each SQL text
+ * once per connection: the SQL strings are literals, so their address names
+ * them.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "log.h"
+
+#define MAX_STATEMENTS 128
+
+static struct {
+	const char *sql;
+} prepared[MAX_STATEMENTS];
+static size_t nprepared;
+static char last_sqlstate[6];
+
+static void
+forget_connection(struct app *app)
+{
+	if (app->conn != NULL)
+		PQfinish(app->conn);
+	app->conn = NULL;
+	nprepared = 0;
+	lk_pgstore_attach(&app->pgstore, NULL);
+}
+
+static PGconn *
+open_connection(const struct app *app)
+{
+	/* Ours first: values in the user's conninfo (database) override. */
+	const char *const keys[] = {"connect_timeout",
+	    "fallback_application_name", "dbname", NULL};
+	const char *const values[] = {"3", "latchkeyd", app->cfg.database,
+	    NULL};
+
+	return PQconnectdbParams(keys, values, 1);
+}
+
+static int
+listen_channels(struct app *app)
+{
+	PGresult *res = PQexec(app->conn, "LISTEN latchkey_settings");
+	int ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+
+	PQclear(res);
+	return ok ? 0 : -1;
+}
+
+static void
+next_attempt(struct app *app)
+{
+	/* 100 ms, doubling to 5 s: a down database costs little CPU. */
+	unsigned ms = 100;
+	unsigned i;
+
+	for (i = 1; i < app->connect_failures && ms < 5000; i++)
+		ms *= 2;
+	if (ms > 5000)
+		ms = 5000;
+	clock_gettime(CLOCK_MONOTONIC, &app->next_connect);
+	app->next_connect.tv_sec += ms / 1000;
+	app->next_connect.tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (app->next_connect.tv_nsec >= 1000000000L) {
+		app->next_connect.tv_sec++;
+		app->next_connect.tv_nsec -= 1000000000L;
+	}
+}
+
+static int
+reconnect(struct app *app)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (app->connect_failures > 0 &&
+	    (now.tv_sec < app->next_connect.tv_sec ||
+		(now.tv_sec == app->next_connect.tv_sec &&
+		    now.tv_nsec < app->next_connect.tv_nsec)))
+		return -1;
+	forget_connection(app);
+	app->conn = open_connection(app);
+	if (PQstatus(app->conn) != CONNECTION_OK || listen_channels(app) != 0) {
+		char msg[256];
+
+		snprintf(msg, sizeof(msg), "%s", PQerrorMessage(app->conn));
+		msg[strcspn(msg, "\n")] = '\0';
+		forget_connection(app);
+		app->connect_failures++;
+		next_attempt(app);
+		if (app->connect_failures == 1 ||
+		    app->connect_failures % 50 == 0)
+			log_event(LK_LOG_ERROR, "db_unavailable", "error", msg,
+			    (char *)NULL);
+		return -1;
+	}
+	if (app->connect_failures > 0)
+		log_event(LK_LOG_INFO, "db_reconnected", (char *)NULL);
+	app->connect_failures = 0;
+	lk_pgstore_attach(&app->pgstore, app->conn);
+	/* Whatever happened while we were away, read the settings anew. */
+	app->settings_stale = true;
+	return 0;
+}
+
+int
+db_connect(struct app *app)
+{
+	forget_connection(app);
+	app->conn = open_connection(app);
+	if (PQstatus(app->conn) != CONNECTION_OK) {
+		fprintf(stderr, "latchkey: database: %s",
+		    PQerrorMessage(app->conn));
+		forget_connection(app);
+		return -1;
+	}
+	lk_pgstore_attach(&app->pgstore, app->conn);
+	return 0;
+}
+
+void
+db_check(struct app *app)
+{
+	if (app->conn != NULL && PQstatus(app->conn) != CONNECTION_OK)
+		forget_connection(app);
+}
+
+int
+db_load_settings(struct app *app)
+{
+	PGresult *res = db_query(app, "SELECT name, value FROM settings", 0,
+	    NULL);
+	struct lk_settings s = {false, false};
+	int i;
+
+	if (res == NULL)
+		return -1;
+	for (i = 0; i < PQntuples(res); i++) {
+		const char *name = PQgetvalue(res, i, 0);
+		const char *v = PQgetvalue(res, i, 1);
+		bool on = strcmp(v, "1") == 0 || strcmp(v, "true") == 0;
+
+		if (strcmp(name, "rest_api_enabled") == 0)
+			s.rest_api_enabled = on;
+		else if (strcmp(name, "login_required") == 0)
+			s.login_required = on;
+	}
+	PQclear(res);
+	if (s.rest_api_enabled != app->settings.rest_api_enabled ||
+	    s.login_required != app->settings.login_required)
+		log_event(LK_LOG_INFO, "settings",
+		    "rest_api_enabled", s.rest_api_enabled ? "1" : "0",
+		    "login_required", s.login_required ? "1" : "0",
+		    (char *)NULL);
+	app->settings = s;
+	app->settings_stale = false;
+	return 0;
+}
+
+int
+db_ready(struct app *app)
+{
+	PGnotify *n;
+
+	if (app->conn == NULL || PQstatus(app->conn) != CONNECTION_OK) {
+		if (reconnect(app) != 0)
+			return -1;
+	}
+	/* Read what the server sent since the last request, without
+	 * blocking: a broken socket shows here too. */
+	if (PQconsumeInput(app->conn) == 0) {
+		forget_connection(app);
+		if (reconnect(app) != 0)
+			return -1;
+	}
+	while ((n = PQnotifies(app->conn)) != NULL) {
+		app->settings_stale = true;
+		PQfreemem(n);
+	}
+	if (app->settings_stale && db_load_settings(app) != 0)
+		return -1;
+	return 0;
+}
+
+static const char *
+statement_name(struct app *app, const char *sql, int n, char name[16])
+{
+	size_t i;
+	PGresult *res;
+	bool ok;
+
+	for (i = 0; i < nprepared; i++)
+		if (prepared[i].sql == sql) {
+			snprintf(name, 16, "app%zu", i);
+			return name;
+		}
+	if (nprepared == MAX_STATEMENTS)
+		return NULL; /* unprepared: still correct, only slower */
+	snprintf(name, 16, "app%zu", nprepared);
+	res = PQprepare(app->conn, name, sql, n, NULL);
+	ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+	PQclear(res);
+	if (!ok)
+		return NULL;
+	prepared[nprepared++].sql = sql;
+	return name;
+}
+
+PGresult *
+db_query(struct app *app, const char *sql, int n, const char *const *values)
+{
+	char name[16];
+	const char *stmt;
+	PGresult *res;
+	ExecStatusType st;
+	const char *state;
+
+	last_sqlstate[0] = '\0';
+	if (app->conn == NULL)
+		return NULL;
+	stmt = statement_name(app, sql, n, name);
+	if (stmt != NULL)
+		res = PQexecPrepared(app->conn, stmt, n, values, NULL, NULL, 0);
+	else
+		res = PQexecParams(app->conn, sql, n, NULL, values, NULL, NULL,
+		    0);
+	st = PQresultStatus(res);
+	if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK)
+		return res;
+	state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+	snprintf(last_sqlstate, sizeof(last_sqlstate), "%s", state ? state : "");
+	/* Constraint violations are the caller's to report (422); anything
+	 * else is the database's trouble and worth a line. */
+	if (state == NULL || strncmp(state, "23", 2) != 0) {
+		char msg[256];
+
+		snprintf(msg, sizeof(msg), "%s", PQerrorMessage(app->conn));
+		msg[strcspn(msg, "\n")] = '\0';
+		log_event(LK_LOG_ERROR, "db_error", "sqlstate", last_sqlstate,
+		    "error", msg, (char *)NULL);
+	}
+	PQclear(res);
+	db_check(app);
+	return NULL;
+}
+
+long long
+db_command(struct app *app, const char *sql, int n, const char *const *values)
+{
+	PGresult *res = db_query(app, sql, n, values);
+	long long rows;
+
+	if (res == NULL)
+		return -1;
+	rows = strtoll(PQcmdTuples(res), NULL, 10);
+	PQclear(res);
+	return rows;
+}
+
+const char *
+db_last_sqlstate(void)
+{
+	return last_sqlstate;
+}

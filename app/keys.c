@@ -1,0 +1,21 @@
+/*
+ * keys.c: the acting user's own API key, for /users/current, /my/account
+ * and the "My account" page. Created on the fly, as Redmine does.
+ */
+#include "keys.h"
+#include "log.h"
+
+int
+keys_get_or_create(struct app *app, int64_t user_id, char key[LK_KEY_LEN + 1],
+    char created_on[LK_TIME_MAX])
+{
+	enum lk_err err = lk_pgstore_key_get(&app->pgstore, &app->keys, user_id,
+	    true, key, created_on);
+
+	if (err == LK_ECRYPTO)
+		log_event(LK_LOG_ERROR, "key_unreadable", "reason",
+		    "sealed under another secret: reset the key", (char *)NULL);
+	if (err != LK_OK)
+		db_check(app);
+	return err == LK_OK ? 0 : -1;
+}

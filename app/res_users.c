@@ -1,0 +1,141 @@
+/*
+ * res_users.c: /users/current and /my/account, the acting user as Redmine
+ * shows them, with the API key (created on the fly).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "api.h"
+#include "keys.h"
+
+#define USER_SQL                                                            \
+	"SELECT id, login, admin, firstname, lastname, mail, "              \
+	"iso8601(created_on), iso8601(updated_on), iso8601(last_login_on), " \
+	"iso8601(passwd_changed_on), status FROM users WHERE id = $1"
+
+static const char *
+opt(const PGresult *res, int col)
+{
+	return PQgetisnull(res, 0, col) ? NULL : PQgetvalue(res, 0, col);
+}
+
+/* Render the user; full: /users/current's fields, else /my/account's. */
+static void
+show(struct api *a, bool full)
+{
+	char id[24], key[LK_KEY_LEN + 1], key_created[LK_TIME_MAX];
+	const char *values[1] = {id};
+	PGresult *res;
+	struct emit *e;
+
+	snprintf(id, sizeof(id), "%lld", (long long)a->user->id);
+	if (keys_get_or_create(a->app, a->user->id, key, key_created) != 0) {
+		api_unavailable(a);
+		return;
+	}
+	res = db_query(a->app, USER_SQL, 1, values);
+	if (res == NULL || PQntuples(res) != 1) {
+		PQclear(res);
+		lk_wipe(key, sizeof(key));
+		api_unavailable(a);
+		return;
+	}
+	if ((e = api_emit(a)) != NULL) {
+		emit_object(e, "user");
+		emit_int(e, "id", strtoll(PQgetvalue(res, 0, 0), NULL, 10));
+		emit_str(e, "login", PQgetvalue(res, 0, 1));
+		emit_bool(e, "admin", PQgetvalue(res, 0, 2)[0] == 't');
+		emit_str(e, "firstname", PQgetvalue(res, 0, 3));
+		emit_str(e, "lastname", PQgetvalue(res, 0, 4));
+		emit_str(e, "mail", PQgetvalue(res, 0, 5));
+		emit_str(e, "created_on", PQgetvalue(res, 0, 6));
+		if (full)
+			emit_str(e, "updated_on", PQgetvalue(res, 0, 7));
+		emit_opt(e, "last_login_on", opt(res, 8));
+		if (full) {
+			emit_opt(e, "passwd_changed_on", opt(res, 9));
+			emit_null(e, "twofa_scheme");
+		}
+		emit_str(e, "api_key", key);
+		if (full)
+			emit_int(e, "status", atoi(PQgetvalue(res, 0, 10)));
+		emit_end(e);
+		emit_finish(e, a->resp, 200);
+	}
+	PQclear(res);
+	lk_wipe(key, sizeof(key));
+}
+
+void
+res_users_current(struct api *a)
+{
+	show(a, true);
+}
+
+/* Redmine's checks: a mail address of one '@' with something either side
+ * and a dot in the domain; no spaces. */
+static bool
+mail_valid(const char *m)
+{
+	const char *at = strchr(m, '@');
+
+	return at != NULL && at != m && strchr(at + 1, '@') == NULL &&
+	    strchr(at + 1, '.') != NULL && at[1] != '.' &&
+	    m[strlen(m) - 1] != '.' && strpbrk(m, " \t\r\n") == NULL;
+}
+
+static void
+update(struct api *a)
+{
+	json_object *tree, *u = body_object(a, "user", &tree);
+	const char *first, *last, *mail, *errors[5];
+	bool bad = false;
+	size_t n = 0;
+	char id[24];
+
+	if (u == NULL)
+		return;
+	first = body_string(u, "firstname", 30, &bad);
+	last = body_string(u, "lastname", 255, &bad);
+	mail = body_string(u, "mail", 254, &bad);
+	if (bad) {
+		/* Over-long or not text: Redmine says "is too long"/invalid. */
+		errors[n++] = "A field is too long or not text";
+	}
+	if (first != NULL && first[strspn(first, " \t")] == '\0')
+		errors[n++] = "First name cannot be blank";
+	if (last != NULL && last[strspn(last, " \t")] == '\0')
+		errors[n++] = "Last name cannot be blank";
+	if (mail != NULL && !mail_valid(mail))
+		errors[n++] = "Email is invalid";
+	errors[n] = NULL;
+	if (n > 0) {
+		api_invalid(a, errors);
+		goto out;
+	}
+	snprintf(id, sizeof(id), "%lld", (long long)a->user->id);
+	{
+		const char *values[4] = {id, first, last, mail};
+
+		if (db_command(a->app,
+		    "UPDATE users SET firstname = coalesce($2, firstname), "
+		    "lastname = coalesce($3, lastname), "
+		    "mail = coalesce($4, mail), updated_on = now() "
+		    "WHERE id = $1", 4, values) < 0) {
+			api_unavailable(a);
+			goto out;
+		}
+	}
+	api_no_content(a);
+out:
+	json_object_put(tree);
+}
+
+void
+res_my_account(struct api *a)
+{
+	if (strcmp(a->req->method, "PUT") == 0)
+		update(a);
+	else
+		show(a, false);
+}

@@ -1,0 +1,305 @@
+/*
+ * router.c: from a request to a response.
+ *
+ * The order is the security argument of the whole server: bound the
+ * input, pick the route and format, make sure the database is there,
+ * resolve the credentials ONCE (lk_resolve, the same for every route,
+ * collections and single items alike), refuse what the verdict refuses,
+ * apply login_required and the route's need for a user, and only then
+ * call the resource. A resource never looks at credentials itself.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "api.h"
+#include "log.h"
+
+#define QUERY_MAX 8192
+#define PATH_MAX_LEN 1024
+#define ARG_MAX 100
+
+struct route {
+	const char *method; /* GET also answers HEAD */
+	const char *pattern; /* ':' stands for one path segment (the arg) */
+	void (*handler)(struct api *);
+	bool needs_user; /* no anonymous access at all */
+};
+
+static const struct route routes[] = {
+	{"GET", "/users/current", res_users_current, true},
+	{"GET", "/my/account", res_my_account, true},
+	{"PUT", "/my/account", res_my_account, true},
+	{"GET", "/projects", res_projects_index, false},
+	{"GET", "/projects/:", res_projects_show, false},
+	{"GET", "/projects/:/news", res_news_project, false},
+	{"POST", "/projects/:/news", res_news_create, false},
+	{"GET", "/news", res_news_index, false},
+	{"GET", "/news/:", res_news_show, false},
+	{"PUT", "/news/:", res_news_update, false},
+	{"DELETE", "/news/:", res_news_delete, false},
+	{"GET", "/issues", res_issues_index, false},
+	{"POST", "/issues", res_issues_create, false},
+	{"GET", "/issues/:", res_issues_show, false},
+	{"PUT", "/issues/:", res_issues_update, false},
+	{"DELETE", "/issues/:", res_issues_delete, false},
+};
+
+void
+resp_status(struct response *resp, int status)
+{
+	resp->status = status;
+	resp->content_type = NULL;
+	buf_reset(&resp->body);
+}
+
+void
+resp_header(struct response *resp, const char *name, const char *value)
+{
+	buf_printf(&resp->headers, "%s: %s\r\n", name, value);
+}
+
+void
+resp_text(struct response *resp, int status, const char *text)
+{
+	resp_status(resp, status);
+	resp->content_type = "text/plain; charset=utf-8";
+	buf_puts(&resp->body, text);
+}
+
+/* Match path against pattern; the ':' segment is copied to arg. */
+static bool
+match(const char *pattern, const char *path, char arg[ARG_MAX + 1])
+{
+	while (*pattern != '\0') {
+		if (*pattern == ':') {
+			size_t n = strcspn(path, "/");
+
+			if (n == 0 || n > ARG_MAX)
+				return false;
+			memcpy(arg, path, n);
+			arg[n] = '\0';
+			pattern++;
+			path += n;
+			continue;
+		}
+		if (*pattern++ != *path++)
+			return false;
+	}
+	return *path == '\0';
+}
+
+/* Split "/issues/1.json" into "/issues/1" and FMT_JSON. */
+static enum fmt
+path_format(const struct request *req, char *bare, size_t size)
+{
+	static const char *const fmt_param[] = {"format", NULL};
+	size_t len = strlen(req->path);
+	char v[8];
+	size_t vlen;
+
+	snprintf(bare, size, "%s", req->path);
+	if (len > 5 && strcmp(req->path + len - 5, ".json") == 0) {
+		bare[len - 5] = '\0';
+		return FMT_JSON;
+	}
+	if (len > 4 && strcmp(req->path + len - 4, ".xml") == 0) {
+		bare[len - 4] = '\0';
+		return FMT_XML;
+	}
+	if (lk_query_get(req->query, req->query_len, fmt_param, v, sizeof(v),
+	    &vlen) == LK_QUERY_FOUND) {
+		if (strcmp(v, "json") == 0)
+			return FMT_JSON;
+		if (strcmp(v, "xml") == 0)
+			return FMT_XML;
+	}
+	return FMT_NONE;
+}
+
+void
+api_need_login(struct api *a)
+{
+	resp_status(a->resp, a->app->settings.rest_api_enabled ? 401 : 403);
+	if (a->app->settings.rest_api_enabled)
+		resp_header(a->resp, "WWW-Authenticate",
+		    "Basic realm=\"Redmine API\"");
+}
+
+void
+api_deny(struct api *a)
+{
+	if (a->user == NULL)
+		api_need_login(a);
+	else
+		resp_status(a->resp, 403);
+}
+
+void
+api_not_found(struct api *a)
+{
+	resp_status(a->resp, 404);
+}
+
+void
+api_no_content(struct api *a)
+{
+	resp_status(a->resp, 204);
+}
+
+void
+api_bad_request(struct api *a)
+{
+	resp_status(a->resp, 400);
+}
+
+void
+api_unavailable(struct api *a)
+{
+	resp_status(a->resp, 503);
+	resp_header(a->resp, "Retry-After", "5");
+}
+
+struct emit *
+api_emit(struct api *a)
+{
+	struct emit *e = emit_new(a->fmt);
+
+	if (e == NULL)
+		api_unavailable(a);
+	return e;
+}
+
+void
+api_invalid(struct api *a, const char *const *messages)
+{
+	struct emit *e = api_emit(a);
+
+	if (e == NULL)
+		return;
+	emit_array(e, "errors", NULL);
+	for (; *messages != NULL; messages++)
+		emit_str(e, "error", *messages);
+	emit_end(e);
+	emit_finish(e, a->resp, 422);
+}
+
+void
+api_page(const struct api *a, struct page *p)
+{
+	bool bad = false;
+
+	/* Redmine: limit defaults to 25 and is clamped to 1..100. */
+	p->offset = lk_query_int(a->req->query, a->req->query_len, "offset",
+	    0, 1000000000LL, &bad);
+	p->limit = lk_query_int(a->req->query, a->req->query_len, "limit", 25,
+	    1000000000LL, &bad);
+	if (p->limit < 1)
+		p->limit = 1;
+	if (p->limit > 100)
+		p->limit = 100;
+	p->total_count = 0;
+}
+
+static const char *
+via_name(enum lk_via via)
+{
+	static const char *const names[] = {"none", "query", "header",
+	    "password", "basic_key", "bearer"};
+
+	return names[via];
+}
+
+/* Turn a refusal into its status; true if the request may go on. */
+static bool
+apply_verdict(struct api *a, const struct lk_resolution *res)
+{
+	const struct request *req = a->req;
+	int status = lk_verdict_status(res->verdict);
+
+	if (res->verdict == LK_ANONYMOUS || res->verdict == LK_AUTHENTICATED) {
+		if (res->switched)
+			log_event(LK_LOG_INFO, "switch_user", "admin",
+			    res->admin_login, "as", res->user.login, "addr",
+			    req->remote_addr, (char *)NULL);
+		return true;
+	}
+	if (res->verdict == LK_UNAVAILABLE) {
+		api_unavailable(a);
+		return false;
+	}
+	/* Never a key, a password or the Authorization value here. */
+	log_event(LK_LOG_WARN, "auth_failure", "reason", res->reason, "via",
+	    via_name(res->via), "login", res->login[0] ? res->login : NULL,
+	    "addr", req->remote_addr, (char *)NULL);
+	resp_status(a->resp, status);
+	if (res->verdict == LK_DENY_BASIC)
+		resp_header(a->resp, "WWW-Authenticate",
+		    "Basic realm=\"Redmine API\"");
+	else if (res->verdict == LK_DENY_BEARER)
+		resp_header(a->resp, "WWW-Authenticate",
+		    "Bearer realm=\"Redmine API\", error=\"invalid_token\"");
+	return false;
+}
+
+void
+router_handle(struct app *app, const struct request *req,
+    struct response *resp)
+{
+	char bare[PATH_MAX_LEN + 1], arg[ARG_MAX + 1] = "";
+	const struct route *route = NULL;
+	bool path_known = false, is_get;
+	struct lk_resolution res;
+	struct api a = {app, req, resp, FMT_NONE, NULL, NULL};
+	size_t i;
+
+	resp->status = 200;
+	resp->head = strcmp(req->method, "HEAD") == 0;
+	if (strlen(req->path) > PATH_MAX_LEN || req->query_len > QUERY_MAX) {
+		resp_text(resp, 414, "Request-URI too long.\n");
+		return;
+	}
+	a.fmt = path_format(req, bare, sizeof(bare));
+	is_get = resp->head || strcmp(req->method, "GET") == 0;
+	for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
+		if (!match(routes[i].pattern, bare, arg))
+			continue;
+		path_known = true;
+		if (strcmp(routes[i].method, req->method) == 0 ||
+		    (is_get && strcmp(routes[i].method, "GET") == 0)) {
+			route = &routes[i];
+			break;
+		}
+	}
+	if (!path_known) {
+		resp_text(resp, 404, "Not found.\n");
+		return;
+	}
+	if (a.fmt == FMT_NONE) {
+		/* Redmine answers API paths without a format with 406. */
+		resp_text(resp, 406,
+		    "Append .json or .xml to the path (or add ?format=json) "
+		    "for the REST API.\n");
+		return;
+	}
+	if (route == NULL) {
+		resp_text(resp, 405, "Method not allowed.\n");
+		return;
+	}
+	a.arg = arg[0] ? arg : NULL;
+	if (db_ready(app) != 0) {
+		api_unavailable(&a);
+		return;
+	}
+	lk_resolve(&app->resolver, &app->settings, &req->creds, &res);
+	if (!apply_verdict(&a, &res))
+		goto out;
+	a.user = res.verdict == LK_AUTHENTICATED ? &res.user : NULL;
+	if (a.user == NULL && (route->needs_user ||
+	    app->settings.login_required)) {
+		api_need_login(&a);
+		goto out;
+	}
+	route->handler(&a);
+out:
+	lk_wipe(&res, sizeof(res));
+}

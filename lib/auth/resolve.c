@@ -1,0 +1,361 @@
+/*
+ * resolve.c: which user does this request act as? SPEC section 3.
+ *
+ * One function, called once per request before any resource is chosen, so
+ * every route resolves credentials the same way by construction.
+ *
+ * Order (Redmine's): a key in the query string, else the X-Redmine-API-Key
+ * header, else Authorization. When a key is present, Authorization is not
+ * looked at. Basic is tried as login/password first, then its user part as
+ * a key. Every path that ends in "no such user" or "unusable user" spends
+ * one argon2id verification, like a wrong password, so timing does not
+ * tell which logins exist.
+ */
+#include <sodium.h>
+#include <string.h>
+
+#include "lk_auth.h"
+
+static const char *const key_params[] = {"key", "api_key", NULL};
+
+static void
+deny(struct lk_resolution *res, enum lk_verdict v, const char *reason)
+{
+	res->verdict = v;
+	res->reason = reason;
+}
+
+/* Spend what a wrong password costs, on a hash no password matches. */
+static void
+dummy_verify(const struct lk_resolver *r, const char *pw, size_t pwlen)
+{
+	if (r->hooks.slow_enter)
+		r->hooks.slow_enter(r->hooks.ctx);
+	(void)lk_password_verify(r->dummy_hash, NULL, pw, pwlen);
+	if (r->hooks.slow_leave)
+		r->hooks.slow_leave(r->hooks.ctx);
+}
+
+static enum lk_pw_verdict
+slow_verify(const struct lk_resolver *r, const struct lk_user *u,
+    const char *pw, size_t pwlen)
+{
+	enum lk_pw_verdict v;
+
+	if (r->hooks.slow_enter)
+		r->hooks.slow_enter(r->hooks.ctx);
+	v = lk_password_verify(u->hashed_password, u->salt, pw, pwlen);
+	if (r->hooks.slow_leave)
+		r->hooks.slow_leave(r->hooks.ctx);
+	return v;
+}
+
+/*
+ * Look a key up. Returns LK_OK with res->user filled for an active owner,
+ * LK_ENOTFOUND (with res->reason) for any refusal, LK_ESTORE if the store
+ * could not answer.
+ */
+static enum lk_err
+find_key_owner(const struct lk_resolver *r, const char *key, size_t len,
+    struct lk_resolution *res)
+{
+	uint8_t digest[LK_DIGEST_LEN];
+	enum lk_err err;
+
+	/* Every key we issue or import has this shape: anything else cannot
+	 * match, so it costs no lookup. */
+	if (!lk_apikey_shape(key, len)) {
+		res->reason = "malformed key";
+		return LK_ENOTFOUND;
+	}
+	lk_token_digest(r->keys, key, len, digest);
+	err = r->store->user_by_key(r->store->ctx, digest, &res->user);
+	if (err == LK_ENOTFOUND)
+		res->reason = "unknown key";
+	if (err != LK_OK)
+		return err;
+	if (res->user.status != LK_STATUS_ACTIVE) {
+		res->reason = res->user.status == LK_STATUS_LOCKED
+		    ? "locked user"
+		    : "inactive user";
+		memset(&res->user, 0, sizeof(res->user));
+		return LK_ENOTFOUND;
+	}
+	/* last_used_on is bookkeeping: a failed write must not fail the
+	 * request, and it is written at most once a minute per key. */
+	if (res->user.token_stale && r->store->key_touch)
+		(void)r->store->key_touch(r->store->ctx, res->user.token_id);
+	return LK_OK;
+}
+
+static void
+resolve_key(const struct lk_resolver *r, const char *key, size_t len,
+    enum lk_via via, enum lk_verdict refusal, struct lk_resolution *res)
+{
+	res->via = via;
+	switch (find_key_owner(r, key, len, res)) {
+	case LK_OK:
+		res->verdict = LK_AUTHENTICATED;
+		break;
+	case LK_ENOTFOUND:
+		res->verdict = refusal;
+		break;
+	default:
+		deny(res, LK_UNAVAILABLE, "store unavailable");
+		break;
+	}
+}
+
+static void
+upgrade_hash(const struct lk_resolver *r, const struct lk_user *u,
+    const char *pw, size_t pwlen)
+{
+	char hash[LK_HASH_MAX];
+
+	if (!lk_password_needs_upgrade(&r->cost, u->hashed_password))
+		return;
+	if (r->hooks.slow_enter)
+		r->hooks.slow_enter(r->hooks.ctx);
+	if (lk_password_hash(&r->cost, pw, pwlen, hash) == LK_OK)
+		(void)r->store->password_upgrade(r->store->ctx, u->id,
+		    u->hashed_password, hash);
+	if (r->hooks.slow_leave)
+		r->hooks.slow_leave(r->hooks.ctx);
+}
+
+static void
+resolve_basic(const struct lk_resolver *r, const struct lk_authz *az,
+    struct lk_resolution *res)
+{
+	size_t loginlen = az->user_len;
+	const char *login = lk_trim(az->user, &loginlen);
+	bool keyish = lk_apikey_shape(az->user, az->user_len);
+	bool found = false, spent = false;
+	struct lk_user u;
+	char name[LK_LOGIN_MAX + 1];
+	enum lk_err err;
+
+	res->via = LK_VIA_PASSWORD;
+	res->reason = "unknown login";
+	memset(&u, 0, sizeof(u));
+	if (loginlen > 0 && loginlen <= LK_LOGIN_MAX &&
+	    lk_utf8_valid(login, loginlen)) {
+		memcpy(name, login, loginlen);
+		name[loginlen] = '\0';
+		/* A user part shaped like a key is a key: never log it. */
+		if (!keyish)
+			memcpy(res->login, name, loginlen + 1);
+		err = r->store->user_by_login(r->store->ctx, name, &u);
+		if (err == LK_OK)
+			found = true;
+		else if (err != LK_ENOTFOUND) {
+			deny(res, LK_UNAVAILABLE, "store unavailable");
+			return;
+		}
+	}
+	if (found && u.status == LK_STATUS_ACTIVE) {
+		spent = true;
+		switch (slow_verify(r, &u, az->pass, az->pass_len)) {
+		case LK_PW_MATCH:
+			if (u.must_change_passwd) {
+				deny(res, LK_DENY_MUST_CHANGE,
+				    "must change password");
+				return;
+			}
+			upgrade_hash(r, &u, az->pass, az->pass_len);
+			res->user = u;
+			res->verdict = LK_AUTHENTICATED;
+			res->reason = NULL;
+			return;
+		case LK_PW_MISMATCH:
+			res->reason = "wrong password";
+			break;
+		case LK_PW_UNREADABLE:
+			res->reason = "unreadable password hash";
+			spent = false;
+			break;
+		}
+	} else if (found) {
+		res->reason = u.status == LK_STATUS_LOCKED ? "locked user"
+							   : "inactive user";
+	}
+	memset(&u, 0, sizeof(u));
+
+	/* Redmine's fallback: the user part as a key, password ignored. */
+	if (keyish) {
+		const char *why = res->reason;
+
+		switch (find_key_owner(r, az->user, az->user_len, res)) {
+		case LK_OK:
+			res->via = LK_VIA_BASIC_KEY;
+			res->verdict = LK_AUTHENTICATED;
+			res->reason = NULL;
+			return;
+		case LK_ENOTFOUND:
+			res->reason = found ? why : res->reason;
+			break;
+		default:
+			deny(res, LK_UNAVAILABLE, "store unavailable");
+			return;
+		}
+	}
+	if (!spent)
+		dummy_verify(r, az->pass, az->pass_len);
+	res->verdict = LK_DENY_BASIC;
+}
+
+static void
+switch_user(const struct lk_resolver *r, const struct lk_creds *c,
+    struct lk_resolution *res)
+{
+	size_t len = c->switch_user_len;
+	const char *login = lk_trim(c->switch_user, &len);
+	char name[LK_LOGIN_MAX + 1];
+	struct lk_user target;
+	enum lk_err err;
+
+	if (len == 0)
+		return;
+	if (len > LK_LOGIN_MAX || !lk_utf8_valid(login, len)) {
+		deny(res, LK_DENY_SWITCH, "bad switch-user login");
+		return;
+	}
+	memcpy(name, login, len);
+	name[len] = '\0';
+	err = r->store->user_by_login(r->store->ctx, name, &target);
+	if (err == LK_ENOTFOUND ||
+	    (err == LK_OK && target.status != LK_STATUS_ACTIVE)) {
+		memcpy(res->login, name, len + 1);
+		deny(res, LK_DENY_SWITCH, "switch-user target not usable");
+		return;
+	}
+	if (err != LK_OK) {
+		deny(res, LK_UNAVAILABLE, "store unavailable");
+		return;
+	}
+	memcpy(res->admin_login, res->user.login, sizeof(res->admin_login));
+	res->user = target;
+	res->switched = true;
+}
+
+void
+lk_resolve(const struct lk_resolver *r, const struct lk_settings *settings,
+    const struct lk_creds *c, struct lk_resolution *res)
+{
+	char key[LK_KEYPARAM_MAX + 1];
+	size_t keylen = 0, hlen = c->api_key_len;
+	const char *hkey = c->api_key ? lk_trim(c->api_key, &hlen) : NULL;
+	enum lk_query_result q = LK_QUERY_ABSENT;
+	bool header = c->api_key_repeated || (hkey != NULL && hlen > 0);
+	bool authz = c->authorization != NULL && c->authorization_len > 0;
+	struct lk_authz az;
+
+	memset(res, 0, sizeof(*res));
+	res->verdict = LK_ANONYMOUS;
+	if (c->query != NULL)
+		q = lk_query_get(c->query, c->query_len, key_params, key,
+		    sizeof(key), &keylen);
+
+	if (!settings->rest_api_enabled) {
+		/* The credentials are never checked. */
+		if (q != LK_QUERY_ABSENT || header || authz)
+			deny(res, LK_DENY_REST_OFF, "REST API disabled");
+		goto out;
+	}
+	switch (q) {
+	case LK_QUERY_CONFLICT:
+		res->via = LK_VIA_QUERY;
+		deny(res, LK_DENY_CONFLICT, "key parameter repeated");
+		goto out;
+	case LK_QUERY_MALFORMED:
+		res->via = LK_VIA_QUERY;
+		deny(res, LK_DENY_KEY, "malformed key parameter");
+		goto out;
+	case LK_QUERY_FOUND:
+		resolve_key(r, key, keylen, LK_VIA_QUERY, LK_DENY_KEY, res);
+		goto done;
+	case LK_QUERY_ABSENT:
+		break;
+	}
+	if (header) {
+		if (c->api_key_repeated) {
+			res->via = LK_VIA_HEADER;
+			deny(res, LK_DENY_KEY, "key header repeated");
+			goto out;
+		}
+		resolve_key(r, hkey, hlen, LK_VIA_HEADER, LK_DENY_KEY, res);
+		goto done;
+	}
+	if (!authz)
+		goto out;
+	lk_authz_parse(c->authorization, c->authorization_len, &az);
+	switch (az.kind) {
+	case LK_AUTHZ_BASIC:
+		resolve_basic(r, &az, res);
+		break;
+	case LK_AUTHZ_BEARER:
+		resolve_key(r, az.user, az.user_len, LK_VIA_BEARER,
+		    LK_DENY_BEARER, res);
+		break;
+	case LK_AUTHZ_NONE:
+	case LK_AUTHZ_INVALID:
+		res->via = LK_VIA_PASSWORD;
+		deny(res, LK_DENY_BASIC, "malformed Authorization");
+		break;
+	}
+	lk_wipe(&az, sizeof(az));
+done:
+	if (res->verdict == LK_AUTHENTICATED && res->user.admin &&
+	    c->switch_user != NULL)
+		switch_user(r, c, res);
+out:
+	lk_wipe(key, sizeof(key));
+	if (res->verdict != LK_AUTHENTICATED)
+		memset(&res->user, 0, sizeof(res->user));
+	/* Hashes have no business outside the resolver. */
+	lk_wipe(res->user.hashed_password, sizeof(res->user.hashed_password));
+	lk_wipe(res->user.salt, sizeof(res->user.salt));
+}
+
+int
+lk_verdict_status(enum lk_verdict v)
+{
+	switch (v) {
+	case LK_ANONYMOUS:
+	case LK_AUTHENTICATED:
+		return 200;
+	case LK_DENY_CONFLICT:
+		return 400;
+	case LK_DENY_KEY:
+	case LK_DENY_BASIC:
+	case LK_DENY_BEARER:
+		return 401;
+	case LK_DENY_REST_OFF:
+	case LK_DENY_MUST_CHANGE:
+		return 403;
+	case LK_DENY_SWITCH:
+		return 412;
+	case LK_UNAVAILABLE:
+		break;
+	}
+	return 503;
+}
+
+enum lk_err
+lk_resolver_init(struct lk_resolver *r, const struct lk_keys *keys,
+    const struct lk_store *store, const struct lk_password_cost *cost)
+{
+	uint8_t nothing[16];
+	enum lk_err err;
+
+	memset(r, 0, sizeof(*r));
+	r->keys = keys;
+	r->store = store;
+	r->cost = *cost;
+	/* A random password nobody knows: no input ever matches it. */
+	randombytes_buf(nothing, sizeof(nothing));
+	err = lk_password_hash(cost, (const char *)nothing, sizeof(nothing),
+	    r->dummy_hash);
+	sodium_memzero(nothing, sizeof(nothing));
+	return err;
+}
