@@ -153,8 +153,17 @@ resolve_basic(const struct lk_resolver *r, const struct lk_authz *az,
 			return;
 		}
 	}
-	if (found && u.status == LK_STATUS_ACTIVE) {
-		spent = true;
+	if (found && u.status == LK_STATUS_ACTIVE &&
+	    lk_hashfmt_classify(u.hashed_password,
+		strlen(u.hashed_password)) == LK_HASH_UNREADABLE) {
+		res->reason = "unreadable password hash";
+	} else if (found && u.status == LK_STATUS_ACTIVE) {
+		/* Only an argon2id check costs what the dummy costs: a
+		 * wrong password against a legacy hash (fast bcrypt cost,
+		 * SHA-1) still pays the dummy, or timing would tell that
+		 * the login exists. */
+		spent = lk_hashfmt_classify(u.hashed_password,
+		    strlen(u.hashed_password)) == LK_HASH_ARGON2ID;
 		switch (slow_verify(r, &u, az->pass, az->pass_len)) {
 		case LK_PW_MATCH:
 			if (u.must_change_passwd) {
@@ -170,9 +179,8 @@ resolve_basic(const struct lk_resolver *r, const struct lk_authz *az,
 		case LK_PW_MISMATCH:
 			res->reason = "wrong password";
 			break;
-		case LK_PW_UNREADABLE:
+		case LK_PW_UNREADABLE: /* classified readable above */
 			res->reason = "unreadable password hash";
-			spent = false;
 			break;
 		}
 	} else if (found) {
