@@ -153,22 +153,26 @@ read_body(FCGX_Request *fr, struct request *req, unsigned long long max,
 	return 0;
 }
 
+/* libfcgi's FCGX_FPrintF has its own printf that lacks %zu and friends:
+ * the head is formatted here and written in one piece. */
 static void
 write_response(FCGX_Request *fr, const struct response *resp)
 {
-	FCGX_FPrintF(fr->out, "Status: %d %s\r\n", resp->status,
+	struct buf head = {0};
+
+	buf_printf(&head, "Status: %d %s\r\n", resp->status,
 	    status_text(resp->status));
 	if (resp->content_type != NULL)
-		FCGX_FPrintF(fr->out, "Content-Type: %s\r\n",
-		    resp->content_type);
-	FCGX_FPrintF(fr->out, "Content-Length: %zu\r\n", resp->body.len);
-	FCGX_FPrintF(fr->out, "Cache-Control: no-store\r\n");
+		buf_printf(&head, "Content-Type: %s\r\n", resp->content_type);
+	buf_printf(&head, "Content-Length: %zu\r\n", resp->body.len);
+	buf_puts(&head, "Cache-Control: no-store\r\n");
 	if (resp->headers.len > 0)
-		FCGX_PutStr(resp->headers.data, (int)resp->headers.len,
-		    fr->out);
-	FCGX_PutStr("\r\n", 2, fr->out);
+		buf_append(&head, resp->headers.data, resp->headers.len);
+	buf_puts(&head, "\r\n");
+	FCGX_PutStr(head.data, (int)head.len, fr->out);
 	if (!resp->head && resp->body.len > 0)
 		FCGX_PutStr(resp->body.data, (int)resp->body.len, fr->out);
+	buf_free(&head);
 }
 
 static void
