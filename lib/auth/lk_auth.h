@@ -193,13 +193,23 @@ struct lk_resolution {
 	char login[LK_LOGIN_MAX + 1];
 };
 
-/* Optional hooks around slow work; any may be NULL. */
+/* Optional hooks; any may be NULL. */
 struct lk_resolver_hooks {
 	void *ctx;
-	/* Bound concurrent argon2id checks across the pool: enter blocks until
-	 * a slot is free; leave releases it. */
-	void (*slow_enter)(void *ctx);
+	/* Bound concurrent argon2id checks across the pool: enter waits a
+	 * little for a slot and answers false if none came free (the request
+	 * then gets 503 rather than tying up its worker); leave releases. */
+	bool (*slow_enter)(void *ctx);
 	void (*slow_leave)(void *ctx);
+	/* A cache of verified credentials. id is a keyed hash of the
+	 * credential (a key's lookup digest, or of login and password: never
+	 * the secret itself). get answers true on a hit, with *found false
+	 * for a remembered refusal; put with u NULL remembers a refusal. The
+	 * owner empties it whenever users or keys change (NOTIFY). */
+	bool (*cache_get)(void *ctx, const uint8_t id[LK_DIGEST_LEN],
+	    struct lk_user *out, bool *found);
+	void (*cache_put)(void *ctx, const uint8_t id[LK_DIGEST_LEN],
+	    const struct lk_user *u);
 };
 
 struct lk_resolver {

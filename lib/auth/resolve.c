@@ -29,25 +29,67 @@ deny(struct lk_resolution *res, enum lk_verdict v, const char *reason)
 static void
 dummy_verify(const struct lk_resolver *r, const char *pw, size_t pwlen)
 {
-	if (r->hooks.slow_enter)
-		r->hooks.slow_enter(r->hooks.ctx);
+	if (r->hooks.slow_enter && !r->hooks.slow_enter(r->hooks.ctx))
+		return; /* busy: the caller answers 503 anyway or 401 */
 	(void)lk_password_verify(r->dummy_hash, NULL, pw, pwlen);
 	if (r->hooks.slow_leave)
 		r->hooks.slow_leave(r->hooks.ctx);
 }
 
-static enum lk_pw_verdict
+/* LK_ESTORE stands for "no slot for a slow check now": 503, not 401. */
+static enum lk_err
 slow_verify(const struct lk_resolver *r, const struct lk_user *u,
-    const char *pw, size_t pwlen)
+    const char *pw, size_t pwlen, enum lk_pw_verdict *v)
 {
-	enum lk_pw_verdict v;
-
-	if (r->hooks.slow_enter)
-		r->hooks.slow_enter(r->hooks.ctx);
-	v = lk_password_verify(u->hashed_password, u->salt, pw, pwlen);
+	if (r->hooks.slow_enter && !r->hooks.slow_enter(r->hooks.ctx))
+		return LK_ESTORE;
+	*v = lk_password_verify(u->hashed_password, u->salt, pw, pwlen);
 	if (r->hooks.slow_leave)
 		r->hooks.slow_leave(r->hooks.ctx);
-	return v;
+	return LK_OK;
+}
+
+/* What the cache may hold of a user: no hash, no salt. */
+static void
+cache_put(const struct lk_resolver *r, const uint8_t id[LK_DIGEST_LEN],
+    const struct lk_user *u)
+{
+	struct lk_user copy;
+
+	if (r->hooks.cache_put == NULL)
+		return;
+	if (u == NULL) {
+		r->hooks.cache_put(r->hooks.ctx, id, NULL);
+		return;
+	}
+	copy = *u;
+	lk_wipe(copy.hashed_password, sizeof(copy.hashed_password));
+	lk_wipe(copy.salt, sizeof(copy.salt));
+	copy.token_stale = false;
+	r->hooks.cache_put(r->hooks.ctx, id, &copy);
+	lk_wipe(&copy, sizeof(copy));
+}
+
+/* The cache id of a password login: keyed BLAKE2b of the login as sent
+ * and the password, so the cache never holds either. */
+static void
+password_id(const struct lk_resolver *r, const char *login, size_t loginlen,
+    const char *pw, size_t pwlen, uint8_t id[LK_DIGEST_LEN])
+{
+	crypto_generichash_state st;
+	uint8_t len[8];
+	size_t i;
+
+	for (i = 0; i < 8; i++)
+		len[i] = (uint8_t)(loginlen >> (8 * i));
+	crypto_generichash_init(&st, r->keys->cache, sizeof(r->keys->cache),
+	    LK_DIGEST_LEN);
+	/* The length first, so ("ab","c") and ("a","bc") differ. */
+	crypto_generichash_update(&st, len, sizeof(len));
+	crypto_generichash_update(&st, (const uint8_t *)login, loginlen);
+	crypto_generichash_update(&st, (const uint8_t *)pw, pwlen);
+	crypto_generichash_final(&st, id, LK_DIGEST_LEN);
+	sodium_memzero(&st, sizeof(st));
 }
 
 /*
@@ -61,6 +103,7 @@ find_key_owner(const struct lk_resolver *r, const char *key, size_t len,
 {
 	uint8_t digest[LK_DIGEST_LEN];
 	enum lk_err err;
+	bool hit;
 
 	/* Every key we issue or import has this shape: anything else cannot
 	 * match, so it costs no lookup. */
@@ -69,9 +112,18 @@ find_key_owner(const struct lk_resolver *r, const char *key, size_t len,
 		return LK_ENOTFOUND;
 	}
 	lk_token_digest(r->keys, key, len, digest);
-	err = r->store->user_by_key(r->store->ctx, digest, &res->user);
-	if (err == LK_ENOTFOUND)
+	if (r->hooks.cache_get &&
+	    r->hooks.cache_get(r->hooks.ctx, digest, &res->user, &hit)) {
+		if (hit)
+			return LK_OK;
 		res->reason = "unknown key";
+		return LK_ENOTFOUND;
+	}
+	err = r->store->user_by_key(r->store->ctx, digest, &res->user);
+	if (err == LK_ENOTFOUND) {
+		res->reason = "unknown key";
+		cache_put(r, digest, NULL);
+	}
 	if (err != LK_OK)
 		return err;
 	if (res->user.status != LK_STATUS_ACTIVE) {
@@ -79,8 +131,10 @@ find_key_owner(const struct lk_resolver *r, const char *key, size_t len,
 		    ? "locked user"
 		    : "inactive user";
 		memset(&res->user, 0, sizeof(res->user));
+		cache_put(r, digest, NULL);
 		return LK_ENOTFOUND;
 	}
+	cache_put(r, digest, &res->user);
 	/* last_used_on is bookkeeping: a failed write must not fail the
 	 * request, and it is written at most once a minute per key. */
 	if (res->user.token_stale && r->store->key_touch)
@@ -114,13 +168,62 @@ upgrade_hash(const struct lk_resolver *r, const struct lk_user *u,
 
 	if (!lk_password_needs_upgrade(&r->cost, u->hashed_password))
 		return;
-	if (r->hooks.slow_enter)
-		r->hooks.slow_enter(r->hooks.ctx);
+	/* No slot free: upgrade at a later login rather than wait. */
+	if (r->hooks.slow_enter && !r->hooks.slow_enter(r->hooks.ctx))
+		return;
 	if (lk_password_hash(&r->cost, pw, pwlen, hash) == LK_OK)
 		(void)r->store->password_upgrade(r->store->ctx, u->id,
 		    u->hashed_password, hash);
 	if (r->hooks.slow_leave)
 		r->hooks.slow_leave(r->hooks.ctx);
+	lk_wipe(hash, sizeof(hash));
+}
+
+/*
+ * Check a login and password against the store. LK_OK: res->user is set
+ * (or res->verdict is LK_DENY_MUST_CHANGE). LK_ENOTFOUND: refused, with
+ * res->reason, and *spent tells whether an argon2id check was paid.
+ * LK_ESTORE: the store or the slow-check gate could not answer.
+ */
+static enum lk_err
+check_password(const struct lk_resolver *r, const char *login,
+    const struct lk_authz *az, struct lk_resolution *res, bool *spent)
+{
+	struct lk_user u;
+	enum lk_pw_verdict v = LK_PW_UNREADABLE;
+	enum lk_hashfmt fmt;
+	enum lk_err err;
+
+	err = r->store->user_by_login(r->store->ctx, login, &u);
+	if (err != LK_OK)
+		return err;
+	fmt = lk_hashfmt_classify(u.hashed_password, strlen(u.hashed_password));
+	if (u.status != LK_STATUS_ACTIVE) {
+		res->reason = u.status == LK_STATUS_LOCKED ? "locked user"
+							   : "inactive user";
+		err = LK_ENOTFOUND;
+	} else if (fmt == LK_HASH_UNREADABLE) {
+		res->reason = "unreadable password hash";
+		err = LK_ENOTFOUND;
+	} else if ((err = slow_verify(r, &u, az->pass, az->pass_len, &v)) ==
+	    LK_OK) {
+		/* Only an argon2id check costs what the dummy costs: a wrong
+		 * password against a legacy hash (bcrypt at a low cost,
+		 * SHA-1) still pays the dummy, or timing would tell that the
+		 * login exists. */
+		*spent = fmt == LK_HASH_ARGON2ID;
+		if (v == LK_PW_MATCH && u.must_change_passwd) {
+			deny(res, LK_DENY_MUST_CHANGE, "must change password");
+		} else if (v == LK_PW_MATCH) {
+			upgrade_hash(r, &u, az->pass, az->pass_len);
+			res->user = u;
+		} else {
+			res->reason = "wrong password";
+			err = LK_ENOTFOUND;
+		}
+	}
+	lk_wipe(&u, sizeof(u));
+	return err;
 }
 
 static void
@@ -130,14 +233,13 @@ resolve_basic(const struct lk_resolver *r, const struct lk_authz *az,
 	size_t loginlen = az->user_len;
 	const char *login = lk_trim(az->user, &loginlen);
 	bool keyish = lk_apikey_shape(az->user, az->user_len);
-	bool found = false, spent = false;
-	struct lk_user u;
+	bool spent = false, found;
 	char name[LK_LOGIN_MAX + 1];
-	enum lk_err err;
+	uint8_t id[LK_DIGEST_LEN];
+	const char *why;
 
 	res->via = LK_VIA_PASSWORD;
 	res->reason = "unknown login";
-	memset(&u, 0, sizeof(u));
 	if (loginlen > 0 && loginlen <= LK_LOGIN_MAX &&
 	    lk_utf8_valid(login, loginlen)) {
 		memcpy(name, login, loginlen);
@@ -145,54 +247,33 @@ resolve_basic(const struct lk_resolver *r, const struct lk_authz *az,
 		/* A user part shaped like a key is a key: never log it. */
 		if (!keyish)
 			memcpy(res->login, name, loginlen + 1);
-		err = r->store->user_by_login(r->store->ctx, name, &u);
-		if (err == LK_OK)
-			found = true;
-		else if (err != LK_ENOTFOUND) {
-			deny(res, LK_UNAVAILABLE, "store unavailable");
-			return;
-		}
-	}
-	if (found && u.status == LK_STATUS_ACTIVE &&
-	    lk_hashfmt_classify(u.hashed_password,
-		strlen(u.hashed_password)) == LK_HASH_UNREADABLE) {
-		res->reason = "unreadable password hash";
-	} else if (found && u.status == LK_STATUS_ACTIVE) {
-		/* Only an argon2id check costs what the dummy costs: a
-		 * wrong password against a legacy hash (fast bcrypt cost,
-		 * SHA-1) still pays the dummy, or timing would tell that
-		 * the login exists. */
-		spent = lk_hashfmt_classify(u.hashed_password,
-		    strlen(u.hashed_password)) == LK_HASH_ARGON2ID;
-		switch (slow_verify(r, &u, az->pass, az->pass_len)) {
-		case LK_PW_MATCH:
-			if (u.must_change_passwd) {
-				deny(res, LK_DENY_MUST_CHANGE,
-				    "must change password");
-				return;
-			}
-			upgrade_hash(r, &u, az->pass, az->pass_len);
-			res->user = u;
+		password_id(r, name, loginlen, az->pass, az->pass_len, id);
+		if (r->hooks.cache_get &&
+		    r->hooks.cache_get(r->hooks.ctx, id, &res->user, &found) &&
+		    found) {
 			res->verdict = LK_AUTHENTICATED;
 			res->reason = NULL;
 			return;
-		case LK_PW_MISMATCH:
-			res->reason = "wrong password";
-			break;
-		case LK_PW_UNREADABLE: /* classified readable above */
-			res->reason = "unreadable password hash";
-			break;
 		}
-	} else if (found) {
-		res->reason = u.status == LK_STATUS_LOCKED ? "locked user"
-							   : "inactive user";
+		switch (check_password(r, name, az, res, &spent)) {
+		case LK_OK:
+			if (res->verdict == LK_DENY_MUST_CHANGE)
+				return;
+			cache_put(r, id, &res->user);
+			res->verdict = LK_AUTHENTICATED;
+			res->reason = NULL;
+			return;
+		case LK_ENOTFOUND:
+			break;
+		default:
+			deny(res, LK_UNAVAILABLE, "store or gate unavailable");
+			return;
+		}
 	}
-	memset(&u, 0, sizeof(u));
 
 	/* Redmine's fallback: the user part as a key, password ignored. */
 	if (keyish) {
-		const char *why = res->reason;
-
+		why = res->reason;
 		switch (find_key_owner(r, az->user, az->user_len, res)) {
 		case LK_OK:
 			res->via = LK_VIA_BASIC_KEY;
@@ -200,7 +281,9 @@ resolve_basic(const struct lk_resolver *r, const struct lk_authz *az,
 			res->reason = NULL;
 			return;
 		case LK_ENOTFOUND:
-			res->reason = found ? why : res->reason;
+			/* Report why the login failed if it existed. */
+			if (strcmp(why, "unknown login") != 0)
+				res->reason = why;
 			break;
 		default:
 			deny(res, LK_UNAVAILABLE, "store unavailable");

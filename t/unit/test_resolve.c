@@ -68,6 +68,7 @@ static struct mem_user users[] = {
 
 static struct {
 	bool fail;        /* every call answers LK_ESTORE */
+	bool gate_busy;   /* slow_enter refuses */
 	int lookups;      /* user_by_login + user_by_key */
 	int touches;
 	int upgrades;
@@ -129,11 +130,12 @@ upgrade(void *ctx, int64_t user_id, const char *old_hash, const char *new_hash)
 	return LK_OK;
 }
 
-static void
+static bool
 slow_enter(void *ctx)
 {
 	(void)ctx;
 	st.slow++;
+	return !st.gate_busy;
 }
 
 static void
@@ -157,6 +159,7 @@ struct req {
 	const char *switch_user;
 	bool rest_off;
 	bool store_fails;
+	bool gate; /* the slow-check gate is busy */
 };
 
 struct want {
@@ -178,6 +181,7 @@ run(const char *name, struct req r, struct want w)
 	memset(&c, 0, sizeof(c));
 	memset(&st, 0, sizeof(st));
 	st.fail = r.store_fails;
+	st.gate_busy = r.gate;
 	if (r.query != NULL) {
 		c.query = r.query;
 		c.query_len = strlen(r.query);
@@ -465,6 +469,95 @@ bookkeeping(void)
 	is_int(lk_verdict_status(LK_UNAVAILABLE), 503, "status 503");
 }
 
+/* A tiny cache for the hooks: what the resolver puts, and what it gets. */
+static struct {
+	uint8_t id[LK_DIGEST_LEN];
+	struct lk_user u;
+	bool found;
+} cache[16];
+static size_t ncache;
+
+static bool
+cache_get(void *ctx, const uint8_t id[LK_DIGEST_LEN], struct lk_user *out,
+    bool *found)
+{
+	size_t i;
+
+	(void)ctx;
+	for (i = 0; i < ncache; i++)
+		if (memcmp(cache[i].id, id, LK_DIGEST_LEN) == 0) {
+			*found = cache[i].found;
+			if (cache[i].found)
+				*out = cache[i].u;
+			return true;
+		}
+	return false;
+}
+
+static void
+cache_put(void *ctx, const uint8_t id[LK_DIGEST_LEN], const struct lk_user *u)
+{
+	(void)ctx;
+	if (ncache == 16)
+		return;
+	memcpy(cache[ncache].id, id, LK_DIGEST_LEN);
+	cache[ncache].found = u != NULL;
+	if (u != NULL) {
+		ok(u->hashed_password[0] == '\0' && u->salt[0] == '\0',
+		    "no hash or salt goes into the cache");
+		cache[ncache].u = *u;
+	}
+	ncache++;
+}
+
+static void
+busy_gate(void)
+{
+	/* No slot for a slow check: 503, never 401 nor a free pass. */
+	run("gate busy, password", Q(.basic = "alice:alice-pw", .gate = true),
+	    W(LK_UNAVAILABLE, LK_VIA_PASSWORD, NULL, 1, 1));
+	run("gate busy, key still works", Q(.header = KEY_ALICE, .gate = true),
+	    W(LK_AUTHENTICATED, LK_VIA_HEADER, "alice", 0, 1));
+}
+
+static void
+caching(void)
+{
+	resolver.hooks.cache_get = cache_get;
+	resolver.hooks.cache_put = cache_put;
+	ncache = 0;
+	run("key, cold cache", Q(.header = KEY_ALICE),
+	    W(LK_AUTHENTICATED, LK_VIA_HEADER, "alice", 0, 1));
+	run("key, warm cache: no lookup", Q(.query = "key=" KEY_ALICE),
+	    W(LK_AUTHENTICATED, LK_VIA_QUERY, "alice", 0, 0));
+	run("unknown key, cold", Q(.header = KEY_UNKNOWN),
+	    W(LK_DENY_KEY, LK_VIA_HEADER, NULL, 0, 1));
+	run("unknown key, remembered", Q(.header = KEY_UNKNOWN),
+	    W(LK_DENY_KEY, LK_VIA_HEADER, NULL, 0, 0));
+	run("password, cold cache", Q(.basic = "bob:bob-pw"),
+	    W(LK_AUTHENTICATED, LK_VIA_PASSWORD, "bob", 1, 1));
+	run("password, warm cache: no argon2id, no lookup",
+	    Q(.basic = "bob:bob-pw"),
+	    W(LK_AUTHENTICATED, LK_VIA_PASSWORD, "bob", 0, 0));
+	run("wrong password is not served from the cache",
+	    Q(.basic = "bob:bob-pX"),
+	    W(LK_DENY_BASIC, LK_VIA_PASSWORD, NULL, 1, 1));
+	run("wrong password again: still slow",
+	    Q(.basic = "bob:bob-pX"),
+	    W(LK_DENY_BASIC, LK_VIA_PASSWORD, NULL, 1, 1));
+	run("other login case: its own entry", Q(.basic = "BOB:bob-pw"),
+	    W(LK_AUTHENTICATED, LK_VIA_PASSWORD, "bob", 1, 1));
+	run("must change is never cached", Q(.basic = "must:must-pw"),
+	    W(LK_DENY_MUST_CHANGE, LK_VIA_PASSWORD, NULL, 1, 1));
+	run("must change, again", Q(.basic = "must:must-pw"),
+	    W(LK_DENY_MUST_CHANGE, LK_VIA_PASSWORD, NULL, 1, 1));
+	ncache = 0; /* what a NOTIFY does */
+	run("after a flush: looked up again", Q(.header = KEY_ALICE),
+	    W(LK_AUTHENTICATED, LK_VIA_HEADER, "alice", 0, 1));
+	resolver.hooks.cache_get = NULL;
+	resolver.hooks.cache_put = NULL;
+}
+
 int
 main(void)
 {
@@ -493,8 +586,8 @@ main(void)
 	}
 	if (lk_resolver_init(&resolver, &keys, &store, &cost) != LK_OK)
 		return 1;
-	resolver.hooks = (struct lk_resolver_hooks){NULL, slow_enter,
-	    slow_leave};
+	resolver.hooks = (struct lk_resolver_hooks){.slow_enter = slow_enter,
+	    .slow_leave = slow_leave};
 	ways_in();
 	precedence();
 	refusals();
@@ -502,5 +595,7 @@ main(void)
 	switching();
 	unavailable();
 	bookkeeping();
+	busy_gate();
+	caching();
 	return tap_done();
 }
