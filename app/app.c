@@ -5,6 +5,8 @@
 #include <string.h>
 
 #include "app.h"
+#include "cache.h"
+#include "gate.h"
 #include "log.h"
 
 int
@@ -17,6 +19,7 @@ app_init(struct app *app, const struct lk_config *cfg)
 	memset(app, 0, sizeof(*app));
 	app->cfg = *cfg;
 	app->settings_stale = true;
+	app->gate_id = -1;
 	if (lk_secret_init() != LK_OK) {
 		log_event(LK_LOG_ERROR, "sodium_init_failed", (char *)NULL);
 		return -1;
@@ -40,6 +43,31 @@ app_init(struct app *app, const struct lk_config *cfg)
 		return -1;
 	}
 	return 0;
+}
+
+static bool
+slow_enter(void *ctx)
+{
+	return gate_enter(((struct app *)ctx)->gate_id);
+}
+
+static void
+slow_leave(void *ctx)
+{
+	gate_leave(((struct app *)ctx)->gate_id);
+}
+
+void
+app_worker_init(struct app *app)
+{
+	app->resolver.hooks = (struct lk_resolver_hooks){
+	    .ctx = app,
+	    .slow_enter = slow_enter,
+	    .slow_leave = slow_leave,
+	    .cache_get = cache_get,
+	    .cache_put = cache_put,
+	};
+	cache_configure(app->cfg.cache_ttl);
 }
 
 void

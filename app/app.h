@@ -26,8 +26,9 @@ struct app {
 	struct timespec next_connect; /* back-off after a failed connect */
 	unsigned connect_failures;
 	bool settings_stale; /* NOTIFY seen, or never read */
-	/* Statements of app/ prepared on conn (see db.c). */
-	bool prepared;
+	/* Shared by the pool, made by the master before it forks. */
+	int gate_id;                 /* gate.h: -1 = no cap */
+	struct throttle *throttle;   /* throttle.h: NULL = off */
 };
 
 enum fmt { FMT_NONE, FMT_JSON, FMT_XML };
@@ -60,6 +61,8 @@ struct response {
  * and the resolver (no database connection yet). 0 or -1 (logged). */
 int app_init(struct app *app, const struct lk_config *cfg);
 void app_free(struct app *app);
+/* In a worker, after fork: wire the resolver to the gate and the cache. */
+void app_worker_init(struct app *app);
 
 /* --- db.c --- */
 

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "cache.h"
 #include "log.h"
 
 #define MAX_STATEMENTS 128
@@ -49,7 +50,8 @@ open_connection(const struct app *app)
 static int
 listen_channels(struct app *app)
 {
-	PGresult *res = PQexec(app->conn, "LISTEN latchkey_settings");
+	PGresult *res = PQexec(app->conn,
+	    "LISTEN latchkey_settings; LISTEN latchkey_auth");
 	int ok = PQresultStatus(res) == PGRES_COMMAND_OK;
 
 	PQclear(res);
@@ -107,8 +109,10 @@ reconnect(struct app *app)
 		log_event(LK_LOG_INFO, "db_reconnected", (char *)NULL);
 	app->connect_failures = 0;
 	lk_pgstore_attach(&app->pgstore, app->conn);
-	/* Whatever happened while we were away, read the settings anew. */
+	/* Whatever happened while we were away (NOTIFYs lost with the old
+	 * connection), read the settings anew and forget cached users. */
 	app->settings_stale = true;
+	cache_flush();
 	return 0;
 }
 
@@ -183,7 +187,10 @@ db_ready(struct app *app)
 			return -1;
 	}
 	while ((n = PQnotifies(app->conn)) != NULL) {
-		app->settings_stale = true;
+		if (strcmp(n->relname, "latchkey_auth") == 0)
+			cache_flush();
+		else
+			app->settings_stale = true;
 		PQfreemem(n);
 	}
 	if (app->settings_stale && db_load_settings(app) != 0)

@@ -32,8 +32,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "gate.h"
 #include "log.h"
 #include "master.h"
+#include "throttle.h"
 #include "worker.h"
 
 #define MAX_WORKERS 512 /* both generations during a reload */
@@ -368,6 +370,11 @@ keep_restart_keys(const struct lk_config *old, struct lk_config *new)
 	KEEP(secret_file)
 	KEEP(pid_file)
 #undef KEEP
+	if (old->password_concurrency != new->password_concurrency) {
+		log_event(LK_LOG_WARN, "reload_needs_restart", "key",
+		    "password_concurrency", (char *)NULL);
+		new->password_concurrency = old->password_concurrency;
+	}
 	if (old->socket_mode != new->socket_mode) {
 		log_event(LK_LOG_WARN, "reload_needs_restart", "key",
 		    "socket_mode", (char *)NULL);
@@ -421,6 +428,8 @@ cleanup(struct master *m)
 	if (m->app.cfg.pid_file[0] != '\0')
 		unlink(m->app.cfg.pid_file);
 	close(m->fd);
+	gate_destroy(m->app.gate_id);
+	m->app.gate_id = -1;
 }
 
 int
@@ -451,6 +460,14 @@ master_run(const char *conf_path, const struct lk_config *cfg)
 
 	if ((m.fd = open_socket(&m)) < 0)
 		return 1;
+	m.app.gate_id = gate_create(m.app.cfg.password_concurrency);
+	m.app.throttle = throttle_create();
+	if (m.app.gate_id < 0 || m.app.throttle == NULL) {
+		log_event(LK_LOG_ERROR, "shared_state_failed", "error",
+		    strerror(errno), (char *)NULL);
+		cleanup(&m);
+		return 1;
+	}
 	if (write_pid_file(m.app.cfg.pid_file) != 0 ||
 	    drop_privileges(&m.app.cfg) != 0) {
 		cleanup(&m);

@@ -13,6 +13,7 @@
 
 #include "api.h"
 #include "log.h"
+#include "throttle.h"
 
 #define QUERY_MAX 8192
 #define PATH_MAX_LEN 1024
@@ -209,6 +210,32 @@ via_name(enum lk_via via)
 	return names[via];
 }
 
+/*
+ * An address over its failure budget gets 429 for anything that carries
+ * credentials, right or wrong, until its window ends: otherwise a guesser
+ * would still learn when a guess was right. Anonymous requests pass.
+ */
+static bool
+throttled(struct api *a)
+{
+	const struct lk_config *cfg = &a->app->cfg;
+	unsigned wait;
+	char retry[16];
+
+	if (cfg->throttle_failures == 0 || !lk_creds_present(&a->req->creds))
+		return false;
+	wait = throttle_check(a->app->throttle, a->req->remote_addr,
+	    cfg->throttle_failures, cfg->throttle_window);
+	if (wait == 0)
+		return false;
+	snprintf(retry, sizeof(retry), "%u", wait);
+	log_event(LK_LOG_WARN, "auth_throttled", "addr", a->req->remote_addr,
+	    "retry_after", retry, (char *)NULL);
+	resp_status(a->resp, 429);
+	resp_header(a->resp, "Retry-After", retry);
+	return true;
+}
+
 /* Turn a refusal into its status; true if the request may go on. */
 static bool
 apply_verdict(struct api *a, const struct lk_resolution *res)
@@ -227,6 +254,9 @@ apply_verdict(struct api *a, const struct lk_resolution *res)
 		api_unavailable(a);
 		return false;
 	}
+	if (status == 401 && a->app->cfg.throttle_failures > 0)
+		throttle_fail(a->app->throttle, req->remote_addr,
+		    a->app->cfg.throttle_window);
 	/* Never a key, a password or the Authorization value here. */
 	log_event(LK_LOG_WARN, "auth_failure", "reason", res->reason, "via",
 	    via_name(res->via), "login", res->login[0] ? res->login : NULL,
@@ -290,6 +320,8 @@ router_handle(struct app *app, const struct request *req,
 		api_unavailable(&a);
 		return;
 	}
+	if (throttled(&a))
+		return;
 	lk_resolve(&app->resolver, &app->settings, &req->creds, &res);
 	if (!apply_verdict(&a, &res))
 		goto out;

@@ -215,6 +215,7 @@ worker_run(struct app *app, int listen_fd)
 	sigdelset(&waiting, SIGTERM);
 	sigdelset(&waiting, SIGINT);
 
+	app_worker_init(app);
 	if (FCGX_Init() != 0 || FCGX_InitRequest(&fr, listen_fd, 0) != 0) {
 		log_event(LK_LOG_ERROR, "fcgi_init_failed", (char *)NULL);
 		return WORKER_EXIT_FATAL;

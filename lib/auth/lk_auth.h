@@ -225,6 +225,10 @@ enum lk_err lk_resolver_init(struct lk_resolver *r, const struct lk_keys *keys,
     const struct lk_store *store,
     const struct lk_password_cost *cost) LK_MUST_CHECK;
 
+/* True if the request carries any credential at all (a key parameter, even
+ * a malformed one, the key header, or Authorization). */
+bool lk_creds_present(const struct lk_creds *creds);
+
 /* Resolve the credentials of one request. Always fills res->verdict. */
 void lk_resolve(const struct lk_resolver *r, const struct lk_settings *settings,
     const struct lk_creds *creds, struct lk_resolution *res);

@@ -408,6 +408,23 @@ out:
 	lk_wipe(res->user.salt, sizeof(res->user.salt));
 }
 
+bool
+lk_creds_present(const struct lk_creds *c)
+{
+	char key[LK_KEYPARAM_MAX + 1];
+	size_t keylen = 0, hlen = c->api_key_len;
+	const char *h = c->api_key ? lk_trim(c->api_key, &hlen) : NULL;
+	enum lk_query_result q = LK_QUERY_ABSENT;
+
+	if (c->query != NULL)
+		q = lk_query_get(c->query, c->query_len, key_params, key,
+		    sizeof(key), &keylen);
+	lk_wipe(key, sizeof(key));
+	return q != LK_QUERY_ABSENT || c->api_key_repeated ||
+	    (h != NULL && hlen > 0) ||
+	    (c->authorization != NULL && c->authorization_len > 0);
+}
+
 int
 lk_verdict_status(enum lk_verdict v)
 {
