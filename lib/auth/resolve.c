@@ -187,7 +187,7 @@ upgrade_hash(const struct lk_resolver *r, const struct lk_user *u,
  */
 static enum lk_err
 check_password(const struct lk_resolver *r, const char *login,
-    const struct lk_authz *az, struct lk_resolution *res, bool *spent)
+    const char *pw, size_t pwlen, struct lk_resolution *res, bool *spent)
 {
 	struct lk_user u;
 	enum lk_pw_verdict v = LK_PW_UNREADABLE;
@@ -205,8 +205,7 @@ check_password(const struct lk_resolver *r, const char *login,
 	} else if (fmt == LK_HASH_UNREADABLE) {
 		res->reason = "unreadable password hash";
 		err = LK_ENOTFOUND;
-	} else if ((err = slow_verify(r, &u, az->pass, az->pass_len, &v)) ==
-	    LK_OK) {
+	} else if ((err = slow_verify(r, &u, pw, pwlen, &v)) == LK_OK) {
 		/* Only an argon2id check costs what the dummy costs: a wrong
 		 * password against a legacy hash (bcrypt at a low cost,
 		 * SHA-1) still pays the dummy, or timing would tell that the
@@ -215,7 +214,7 @@ check_password(const struct lk_resolver *r, const char *login,
 		if (v == LK_PW_MATCH && u.must_change_passwd) {
 			deny(res, LK_DENY_MUST_CHANGE, "must change password");
 		} else if (v == LK_PW_MATCH) {
-			upgrade_hash(r, &u, az->pass, az->pass_len);
+			upgrade_hash(r, &u, pw, pwlen);
 			res->user = u;
 		} else {
 			res->reason = "wrong password";
@@ -226,13 +225,16 @@ check_password(const struct lk_resolver *r, const char *login,
 	return err;
 }
 
+/* A login and password (Basic, or the sign-in form); with_key, Redmine's
+ * fallback of trying the user part as a key. */
 static void
-resolve_basic(const struct lk_resolver *r, const struct lk_authz *az,
+password_login(const struct lk_resolver *r, const char *user, size_t userlen,
+    const char *pass, size_t passlen, bool with_key,
     struct lk_resolution *res)
 {
-	size_t loginlen = az->user_len;
-	const char *login = lk_trim(az->user, &loginlen);
-	bool keyish = lk_apikey_shape(az->user, az->user_len);
+	size_t loginlen = userlen;
+	const char *login = lk_trim(user, &loginlen);
+	bool keyish = with_key && lk_apikey_shape(user, userlen);
 	bool spent = false, found;
 	char name[LK_LOGIN_MAX + 1];
 	uint8_t id[LK_DIGEST_LEN];
@@ -247,7 +249,7 @@ resolve_basic(const struct lk_resolver *r, const struct lk_authz *az,
 		/* A user part shaped like a key is a key: never log it. */
 		if (!keyish)
 			memcpy(res->login, name, loginlen + 1);
-		password_id(r, name, loginlen, az->pass, az->pass_len, id);
+		password_id(r, name, loginlen, pass, passlen, id);
 		if (r->hooks.cache_get &&
 		    r->hooks.cache_get(r->hooks.ctx, id, &res->user, &found) &&
 		    found) {
@@ -255,7 +257,7 @@ resolve_basic(const struct lk_resolver *r, const struct lk_authz *az,
 			res->reason = NULL;
 			return;
 		}
-		switch (check_password(r, name, az, res, &spent)) {
+		switch (check_password(r, name, pass, passlen, res, &spent)) {
 		case LK_OK:
 			if (res->verdict == LK_DENY_MUST_CHANGE)
 				return;
@@ -274,7 +276,7 @@ resolve_basic(const struct lk_resolver *r, const struct lk_authz *az,
 	/* Redmine's fallback: the user part as a key, password ignored. */
 	if (keyish) {
 		why = res->reason;
-		switch (find_key_owner(r, az->user, az->user_len, res)) {
+		switch (find_key_owner(r, user, userlen, res)) {
 		case LK_OK:
 			res->via = LK_VIA_BASIC_KEY;
 			res->verdict = LK_AUTHENTICATED;
@@ -291,8 +293,24 @@ resolve_basic(const struct lk_resolver *r, const struct lk_authz *az,
 		}
 	}
 	if (!spent)
-		dummy_verify(r, az->pass, az->pass_len);
+		dummy_verify(r, pass, passlen);
 	res->verdict = LK_DENY_BASIC;
+}
+
+void
+lk_login(const struct lk_resolver *r, const char *login, size_t loginlen,
+    const char *pw, size_t pwlen, struct lk_resolution *res)
+{
+	memset(res, 0, sizeof(*res));
+	if (loginlen > LK_CRED_MAX || pwlen > LK_CRED_MAX) {
+		dummy_verify(r, "", 0);
+		deny(res, LK_DENY_BASIC, "credential too long");
+		res->via = LK_VIA_PASSWORD;
+		return;
+	}
+	password_login(r, login, loginlen, pw, pwlen, false, res);
+	lk_wipe(res->user.hashed_password, sizeof(res->user.hashed_password));
+	lk_wipe(res->user.salt, sizeof(res->user.salt));
 }
 
 static void
@@ -382,7 +400,8 @@ lk_resolve(const struct lk_resolver *r, const struct lk_settings *settings,
 	lk_authz_parse(c->authorization, c->authorization_len, &az);
 	switch (az.kind) {
 	case LK_AUTHZ_BASIC:
-		resolve_basic(r, &az, res);
+		password_login(r, az.user, az.user_len, az.pass, az.pass_len,
+		    true, res);
 		break;
 	case LK_AUTHZ_BEARER:
 		resolve_key(r, az.user, az.user_len, LK_VIA_BEARER,

@@ -511,6 +511,39 @@ cache_put(void *ctx, const uint8_t id[LK_DIGEST_LEN], const struct lk_user *u)
 }
 
 static void
+form_login(void)
+{
+	static const struct {
+		const char *login, *pw;
+		enum lk_verdict v;
+		int slow;
+	} rows[] = {
+		{"alice", "alice-pw", LK_AUTHENTICATED, 1},
+		{" Alice ", "alice-pw", LK_AUTHENTICATED, 1},
+		{"alice", "wrong", LK_DENY_BASIC, 1},
+		{"nobody", "wrong", LK_DENY_BASIC, 1},
+		{"locked", "locked-pw", LK_DENY_BASIC, 1},
+		{"registered", "reg-pw", LK_DENY_BASIC, 1},
+		{"must", "must-pw", LK_DENY_MUST_CHANGE, 1},
+		{KEY_ALICE, "x", LK_DENY_BASIC, 1}, /* no key fallback */
+	};
+	struct lk_resolution res;
+	size_t i;
+
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		memset(&st, 0, sizeof(st));
+		lk_login(&resolver, rows[i].login, strlen(rows[i].login),
+		    rows[i].pw, strlen(rows[i].pw), &res);
+		is_int(res.verdict, rows[i].v, "form login %s: verdict",
+		    rows[i].login);
+		is_int(st.slow, rows[i].slow, "form login %s: slow checks",
+		    rows[i].login);
+		ok(res.user.hashed_password[0] == '\0',
+		    "form login %s: no hash out", rows[i].login);
+	}
+}
+
+static void
 busy_gate(void)
 {
 	/* No slot for a slow check: 503, never 401 nor a free pass. */
@@ -596,6 +629,7 @@ main(void)
 	unavailable();
 	bookkeeping();
 	busy_gate();
+	form_login();
 	caching();
 	return tap_done();
 }
