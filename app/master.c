@@ -152,7 +152,12 @@ open_tcp(const struct lk_config *cfg)
 	int fd, one = 1, rc;
 
 	snprintf(host, sizeof(host), "%s", cfg->listen);
-	colon = strrchr(host, ':');
+	if ((colon = strrchr(host, ':')) == NULL) {
+		log_event(LK_LOG_ERROR, "listen_failed", "listen", cfg->listen,
+		    "error", "neither a socket path nor HOST:PORT",
+		    (char *)NULL);
+		return -1;
+	}
 	*colon = '\0';
 	if ((rc = getaddrinfo(host, colon + 1, &hints, &ai)) != 0) {
 		log_event(LK_LOG_ERROR, "listen_failed", "listen", cfg->listen,
