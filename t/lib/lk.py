@@ -1,0 +1,166 @@
+"""lk.py: the start and the end of every integration test.
+
+    #!/usr/bin/python3
+    import os, sys
+    sys.path.insert(0, os.path.join(os.path.dirname(
+        os.path.abspath(__file__)), "..", "lib"))
+    import lk, tap
+    s = lk.stack()                    # a stack of its own, up and answering
+    r = s.get("/users/current.json", auth=("alice", "alice-pass-123"))
+    tap.is_(r.status, 200, "alice gets in")
+    lk.done()                         # stop, check the logs, print the plan
+
+Each test file brings up its OWN throwaway stack (PostgreSQL cluster,
+latchkeyd, nginx: about a second with fsync off), so test files are
+independent, can change settings freely and run in parallel (prove -j2).
+Under t/run the stacks live in $LK_TEST_TMP, which t/run stops and removes
+whatever happens; run by hand, a test uses a temporary directory that it
+removes when it passes (and keeps, for its logs, when it fails).
+"""
+
+import atexit
+import os
+import re
+import shutil
+import signal
+import sys
+import tempfile
+
+TOP = os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(TOP, "deploy", "dev"))
+sys.path.insert(0, os.path.join(TOP, "t", "lib"))
+
+import lkhttp  # noqa: E402
+import stack as stackmod  # noqa: E402
+import tap  # noqa: E402
+
+SANITIZER = re.compile(r"ERROR: \w+Sanitizer|runtime error:|"
+                       r"SUMMARY: \w+Sanitizer")
+PASSWORDS = {login: login + "-pass-123" for login in (
+    "admin", "alice", "bob", "locked", "mustchange", "registered")}
+
+_stacks = []
+_own_dirs = []
+_tearing = False
+
+
+class TestStack(stackmod.Stack):
+    """A Stack with request helpers bound to its nginx port."""
+
+    def request(self, method, path, headers=(), body=None, auth=None,
+                key=None):
+        """auth: (user, password) for Basic; key: sent as X-Redmine-API-Key.
+        """
+        headers = list(headers.items() if isinstance(headers, dict)
+                       else headers)
+        if auth is not None:
+            headers.append(("Authorization", lkhttp.basic(*auth)))
+        if key is not None:
+            headers.append(("X-Redmine-API-Key", key))
+        return lkhttp.request(self.http_port, method, path, headers, body)
+
+    def get(self, path, **kw):
+        return self.request("GET", path, **kw)
+
+    def api_key(self, login):
+        """The user's API key, from `latchkey key show LOGIN`."""
+        out = self.admin("key", "show", login).stdout
+        keys = re.findall(r"\b[0-9a-f]{40}\b", out)
+        if len(keys) != 1:
+            raise AssertionError("key show %s printed %r" % (login, out))
+        return keys[0]
+
+    def setting(self, name, value):
+        self.admin("setting", "set", name, value)
+
+    def read_log(self, path):
+        try:
+            with open(path, "rb") as f:
+                return f.read().decode("utf-8", "replace")
+        except OSError:
+            return ""
+
+
+def stack(conf=None, workers=2, **kw):
+    """Bring up a throwaway stack for this test file and return it.
+
+    conf: extra latchkeyd.conf keys. A stack that does not come up stops the
+    test file at once (Bail out would stop the whole run; a plain failure
+    is enough).
+    """
+    name = os.path.splitext(os.path.basename(sys.argv[0]))[0] or "t"
+    root = os.environ.get("LK_TEST_TMP")
+    if root:
+        d = tempfile.mkdtemp(prefix=name + ".", dir=root)
+    else:
+        d = tempfile.mkdtemp(prefix="latchkey-%s." % name)
+        _own_dirs.append(d)
+    s = TestStack(d, conf=conf, fast=True, workers=workers, **kw)
+    _stacks.append(s)
+    try:
+        s.up()
+    except stackmod.StackError as e:
+        tap.ok(False, "the stack comes up")
+        tap.diag(str(e))
+        tap.done_testing()
+    return s
+
+
+def _teardown(quiet):
+    """Stop every stack. Unless quiet, report as tests: a graceful stop
+    (exit 0, no straggler) and no sanitizer report in latchkeyd's log."""
+    global _tearing
+    _tearing = True  # a signal now must not cut the teardown short
+    while _stacks:
+        s = _stacks[-1]
+        checks = not quiet and s.came_up
+        if checks:
+            tap.ok(s.latchkeyd_pid() is not None,
+                   "latchkeyd still runs at the end")
+        try:
+            rc = s.stop_latchkeyd()
+            if checks:
+                tap.is_(rc, 0, "latchkeyd stops on SIGTERM with exit 0")
+        except stackmod.StackError as e:
+            if checks:
+                tap.ok(False, "latchkeyd stops on SIGTERM")
+                tap.diag(str(e))
+        s.down(quiet=True)
+        log = s.read_log(s.latchkeyd_log)
+        if not quiet:
+            bad = [ln for ln in log.splitlines() if SANITIZER.search(ln)]
+            tap.ok(not bad, "no sanitizer report in latchkeyd.log")
+            for ln in bad[:10]:
+                tap.diag(ln)
+        if tap.failures():
+            tap.diag("--- latchkeyd.log (end) ---\n" + "\n".join(
+                log.splitlines()[-40:]))
+            tap.diag("--- nginx-error.log (end) ---\n" + stackmod.tail(
+                s.nginx_error_log, 10))
+            tap.diag("logs kept in %s" % s.log_dir)
+        _stacks.pop()
+    for d in _own_dirs:
+        if not tap.failures():
+            shutil.rmtree(d, ignore_errors=True)
+
+
+def done():
+    """End the test file: stop its stacks (checking how they stop), then
+    print the plan and exit with the number of failures."""
+    tap.done_testing()
+
+
+# At the end, even after an uncaught exception: stop the stacks and check
+# how they stopped. Killed by a signal: still stop them (no checks).
+tap.at_end(lambda: _teardown(quiet=False))
+atexit.register(_teardown, True)
+
+
+def _on_signal(signum, frame):
+    if not _tearing:
+        sys.exit(128 + signum)
+
+
+for _sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
+    signal.signal(_sig, _on_signal)
