@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "api.h"
+#include "html.h"
 #include "log.h"
 #include "throttle.h"
 
@@ -115,6 +116,23 @@ path_format(const struct request *req, char *bare, size_t size)
 			return FMT_XML;
 	}
 	return FMT_NONE;
+}
+
+/* True if path minus a ".ext" suffix is one of the routes. */
+static bool
+other_format(const char *path)
+{
+	char bare[PATH_MAX_LEN + 1], arg[ARG_MAX + 1];
+	const char *dot = strrchr(path, '.');
+	size_t i;
+
+	if (dot == NULL || strchr(dot, '/') != NULL || dot[1] == '\0')
+		return false;
+	snprintf(bare, sizeof(bare), "%.*s", (int)(dot - path), path);
+	for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++)
+		if (match(routes[i].pattern, bare, arg))
+			return true;
+	return false;
 }
 
 void
@@ -299,6 +317,14 @@ router_handle(struct app *app, const struct request *req,
 			route = &routes[i];
 			break;
 		}
+	}
+	/* Pages are not API resources: the format suffix decides. */
+	if (a.fmt == FMT_NONE && html_handle(app, req, resp))
+		return;
+	if (!path_known && a.fmt == FMT_NONE && other_format(bare)) {
+		/* /users/current.txt: a resource in a format we do not
+		 * speak. Redmine: 406, as for no format at all. */
+		path_known = true;
 	}
 	if (!path_known) {
 		resp_text(resp, 404, "Not found.\n");

@@ -18,6 +18,27 @@
 
 static const char *const key_params[] = {"key", "api_key", NULL};
 
+/*
+ * May this login go into the failure log? Not if it could be a key: a run
+ * of 32 or more hex digits in any case (a key pasted into the user field,
+ * upper-cased, with a space after it...). Real logins do not look so.
+ */
+static bool
+loggable(const char *s, size_t len)
+{
+	size_t i, run = 0;
+
+	for (i = 0; i < len; i++) {
+		bool hex = (s[i] >= '0' && s[i] <= '9') ||
+		    (s[i] >= 'a' && s[i] <= 'f') || (s[i] >= 'A' && s[i] <= 'F');
+
+		run = hex ? run + 1 : 0;
+		if (run >= 32)
+			return false;
+	}
+	return true;
+}
+
 static void
 deny(struct lk_resolution *res, enum lk_verdict v, const char *reason)
 {
@@ -246,8 +267,8 @@ password_login(const struct lk_resolver *r, const char *user, size_t userlen,
 	    lk_utf8_valid(login, loginlen)) {
 		memcpy(name, login, loginlen);
 		name[loginlen] = '\0';
-		/* A user part shaped like a key is a key: never log it. */
-		if (!keyish)
+		/* A user part that looks like a key: never log it. */
+		if (loggable(name, loginlen))
 			memcpy(res->login, name, loginlen + 1);
 		password_id(r, name, loginlen, pass, passlen, id);
 		if (r->hooks.cache_get &&
@@ -334,7 +355,9 @@ switch_user(const struct lk_resolver *r, const struct lk_creds *c,
 	err = r->store->user_by_login(r->store->ctx, name, &target);
 	if (err == LK_ENOTFOUND ||
 	    (err == LK_OK && target.status != LK_STATUS_ACTIVE)) {
-		memcpy(res->login, name, len + 1);
+		/* Someone may paste a key here: never log one. */
+		if (loggable(name, len))
+			memcpy(res->login, name, len + 1);
 		deny(res, LK_DENY_SWITCH, "switch-user target not usable");
 		return;
 	}

@@ -220,6 +220,10 @@ run(const char *name, struct req r, struct want w)
 		is_int(st.lookups, w.lookups, "%s: store lookups", name);
 	ok(res.user.hashed_password[0] == '\0',
 	    "%s: no hash leaves the resolver", name);
+	if (r.basic != NULL && strlen(r.basic) > 32)
+		ok(strstr(r.basic, res.login) == NULL || res.login[0] == '\0' ||
+			strlen(res.login) < 32,
+		    "%s: no key-like login for the log (%s)", name, res.login);
 	if (res.verdict != LK_AUTHENTICATED && res.verdict != LK_ANONYMOUS)
 		ok(res.reason != NULL, "%s: a reason for the log (%s)", name,
 		    res.reason ? res.reason : "none");
@@ -348,6 +352,12 @@ refusals(void)
 	    W(LK_AUTHENTICATED, LK_VIA_BASIC_KEY, "must", 0, 2));
 	run("Basic unknown KEY:X", Q(.basic = KEY_UNKNOWN ":X"),
 	    W(LK_DENY_BASIC, LK_VIA_PASSWORD, NULL, 1, 2));
+	run("Basic key with a space as user",
+	    Q(.basic = KEY_ALICE " :X"),
+	    W(LK_DENY_BASIC, LK_VIA_PASSWORD, NULL, 1, 1));
+	run("Basic upper-case key as user",
+	    Q(.basic = "0123456789ABCDEF0123456789ABCDEF01234567:X"),
+	    W(LK_DENY_BASIC, LK_VIA_PASSWORD, NULL, 1, 1));
 	run("Basic without a colon", Q(.authz = "Basic YWxpY2U="),
 	    W(LK_DENY_BASIC, LK_VIA_PASSWORD, NULL, 0, 0));
 	run("Basic bad base64", Q(.authz = "Basic !!!"),
