@@ -199,7 +199,7 @@ db_ready(struct app *app)
 }
 
 static const char *
-statement_name(struct app *app, const char *sql, int n, char name[16])
+statement_name(struct app *app, const char *sql, int n, char name[32])
 {
 	size_t i;
 	PGresult *res;
@@ -207,12 +207,12 @@ statement_name(struct app *app, const char *sql, int n, char name[16])
 
 	for (i = 0; i < nprepared; i++)
 		if (prepared[i].sql == sql) {
-			snprintf(name, 16, "app%zu", i);
+			snprintf(name, 32, "app%zu", i);
 			return name;
 		}
 	if (nprepared == MAX_STATEMENTS)
 		return NULL; /* unprepared: still correct, only slower */
-	snprintf(name, 16, "app%zu", nprepared);
+	snprintf(name, 32, "app%zu", nprepared);
 	res = PQprepare(app->conn, name, sql, n, NULL);
 	ok = PQresultStatus(res) == PGRES_COMMAND_OK;
 	PQclear(res);
@@ -225,7 +225,7 @@ statement_name(struct app *app, const char *sql, int n, char name[16])
 PGresult *
 db_query(struct app *app, const char *sql, int n, const char *const *values)
 {
-	char name[16];
+	char name[32];
 	const char *stmt;
 	PGresult *res;
 	ExecStatusType st;
