@@ -181,7 +181,8 @@ db_ready(struct app *app)
 	}
 	/* Read what the server sent since the last request, without
 	 * blocking: a broken socket shows here too. */
-	if (PQconsumeInput(app->conn) == 0) {
+	if (PQconsumeInput(app->conn) == 0 ||
+	    PQstatus(app->conn) != CONNECTION_OK) {
 		forget_connection(app);
 		if (reconnect(app) != 0)
 			return -1;
