@@ -256,7 +256,7 @@ paths = [
     (400, "/projects/..%2F..%2Fetc%2Fpasswd.json (nginx: 400)"),
     (406, "/issues.JSON"), (404, "/users/current.json.xml"),
     (404, "/issues.json/"), (404, "/issues/1/2.json"),
-    (404, "/nothing-here.json"), (404, "/"),
+    (404, "/nothing-here.json"), (404, "/nothing-here"),
     (406, "/issues"), (406, "/issues/1"), (406, "/users/current.txt"),
     (401, "/projects/public-proj/../private-proj.json"),
 ]
