@@ -44,6 +44,48 @@ struct emit *api_emit(struct api *a);
 /* Pagination from offset/limit: Redmine's defaults and clamps. */
 void api_page(const struct api *a, struct page *p);
 
+/* A query parameter, %-decoded, into v[size]: 1 (found; valid UTF-8),
+ * 0 (absent or empty), -1 (malformed, repeated with another value, not
+ * UTF-8, or too long: the caller answers 400). */
+int api_param(const struct api *a, const char *name, char *v, size_t size);
+
+/* An object id as a path segment or parameter: 1 to 18 digits, nothing
+ * else. The id, or 0 if s is anything else (the caller answers 404). */
+long long api_id(const char *s);
+
+/* After a failed write: 422 if PostgreSQL refused the values (SQLSTATE
+ * class 22 or 23: a check, a foreign key, a range), with message; else
+ * the database is in trouble: 503. */
+void api_write_failed(struct api *a, const char *message);
+
+/* Validation errors gathered for one 422 (Redmine reports them all). */
+#define API_ERRORS_MAX 8
+struct api_errors {
+	size_t n;
+	char msg[API_ERRORS_MAX][128];
+};
+
+/* Add a message (printf format); past API_ERRORS_MAX they are dropped. */
+void api_error(struct api_errors *errs, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* The 422 for the gathered errors (errs->n > 0). */
+void api_invalid_errors(struct api *a, const struct api_errors *errs);
+
+enum api_text_rule {
+	API_TEXT_OPTIONAL,  /* may be absent or blank */
+	API_TEXT_NOT_BLANK, /* may be absent, not blank (an update) */
+	API_TEXT_REQUIRED,  /* present and not blank (a create) */
+};
+/*
+ * A text member of a request body checked as Redmine validates it, the
+ * messages naming label: "<label> cannot be blank" (see the rules; blank
+ * is empty or white space), "<label> is too long (maximum is N
+ * characters)" over max_chars characters, "<label> is invalid" if not
+ * text. Returns the text, or NULL when absent or refused (then errs grew).
+ */
+const char *api_text(json_object *obj, const char *name, const char *label,
+    size_t max_chars, enum api_text_rule rule, struct api_errors *errs);
+
 /* --- body.c: request bodies --- */
 
 /*
@@ -91,6 +133,13 @@ int perm_find_project(struct api *a, const char *id_or_identifier,
  * not answer. */
 int perm_allowed(struct api *a, const struct project_ref *p,
     enum perm_action action);
+/*
+ * Find a project by id or identifier and check that the acting user may do
+ * action there: 0 if so, with *p filled; else -1 and the answer is sent
+ * (404 no such project, 401/403 by api_deny, 503).
+ */
+int perm_project(struct api *a, const char *id_or_identifier,
+    enum perm_action action, struct project_ref *p);
 /*
  * SQL condition "project p is visible to the acting user", over projects
  * aliased p, with the user's id as parameter $U and whether they are an

@@ -21,6 +21,9 @@ struct emit {
 	struct page pages[MAX_DEPTH];
 	bool paged[MAX_DEPTH];
 	const char *names[MAX_DEPTH];
+	/* XML: arrays end in a full end tag even when empty, as Redmine's
+	 * <journals type="array"></journals>. */
+	bool arrays[MAX_DEPTH];
 	/* XML */
 	xmlBufferPtr xbuf;
 	xmlTextWriterPtr w;
@@ -101,7 +104,20 @@ emit_object(struct emit *e, const char *name)
 		return;
 	}
 	e->depth++;
+	if (e->depth < MAX_DEPTH)
+		e->arrays[e->depth] = false;
 	xmlTextWriterStartElement(e->w, BAD_CAST name);
+}
+
+void
+emit_object_id(struct emit *e, const char *name, long long id)
+{
+	emit_object(e, name);
+	if (e->fmt == FMT_JSON)
+		emit_int(e, "id", id);
+	else
+		xmlTextWriterWriteFormatAttribute(e->w, BAD_CAST "id", "%lld",
+		    id);
 }
 
 void
@@ -116,6 +132,8 @@ emit_array(struct emit *e, const char *name, const struct page *page)
 		return;
 	}
 	e->depth++;
+	if (e->depth < MAX_DEPTH)
+		e->arrays[e->depth] = true;
 	xmlTextWriterStartElement(e->w, BAD_CAST name);
 	if (page != NULL) {
 		xmlTextWriterWriteFormatAttribute(e->w, BAD_CAST "total_count",
@@ -136,8 +154,11 @@ emit_end(struct emit *e)
 		return;
 	}
 	if (e->fmt == FMT_XML) {
+		if (e->depth < MAX_DEPTH && e->arrays[e->depth])
+			xmlTextWriterFullEndElement(e->w);
+		else
+			xmlTextWriterEndElement(e->w);
 		e->depth--;
-		xmlTextWriterEndElement(e->w);
 		return;
 	}
 	if (e->paged[e->depth]) {

@@ -38,6 +38,9 @@ void emit_free(struct emit *e);
 /* An object named name: the document root, or a member of the current
  * object. Inside an array, name is the XML element of the item. */
 void emit_object(struct emit *e, const char *name);
+/* An object whose id Redmine shows as an XML attribute (a journal):
+ * JSON {"id":1,...}, XML <journal id="1">...; otherwise as emit_object. */
+void emit_object_id(struct emit *e, const char *name, long long id);
 void emit_end(struct emit *e);
 /* An array; page (may be NULL) gives total_count, offset and limit. */
 void emit_array(struct emit *e, const char *name, const struct page *page);

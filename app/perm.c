@@ -27,6 +27,10 @@ perm_find_project(struct api *a, const char *key, struct project_ref *p)
 	PGresult *res;
 	size_t n = strspn(key, "0123456789");
 
+	/* Not UTF-8: PostgreSQL would refuse the parameter (a 503); no
+	 * identifier looks like that anyway. */
+	if (!lk_utf8_valid(key, strlen(key)))
+		return 1;
 	/* Redmine: an all-digit id is an id, anything else an identifier. */
 	if (key[n] == '\0' && n > 0 && n <= 18)
 		res = db_query(a->app,
@@ -105,6 +109,29 @@ perm_allowed(struct api *a, const struct project_ref *p,
 	case PERM_ISSUE_DELETE:
 	case PERM_NEWS_MANAGE:
 		return role == ROLE_MANAGER;
+	}
+	return 0;
+}
+
+int
+perm_project(struct api *a, const char *key, enum perm_action action,
+    struct project_ref *p)
+{
+	int r;
+
+	if ((r = perm_find_project(a, key, p)) != 0) {
+		if (r < 0)
+			api_unavailable(a);
+		else
+			api_not_found(a);
+		return -1;
+	}
+	if ((r = perm_allowed(a, p, action)) != 1) {
+		if (r < 0)
+			api_unavailable(a);
+		else
+			api_deny(a);
+		return -1;
 	}
 	return 0;
 }

@@ -8,7 +8,9 @@
  * apply login_required and the route's need for a user, and only then
  * call the resource. A resource never looks at credentials itself.
  */
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "api.h"
@@ -42,6 +44,9 @@ static const struct route routes[] = {
 	{"GET", "/issues", res_issues_index, false},
 	{"POST", "/issues", res_issues_create, false},
 	{"GET", "/issues/:", res_issues_show, false},
+	/* Redmine's nested forms (python-redmine creates issues this way). */
+	{"GET", "/projects/:/issues", res_issues_index, false},
+	{"POST", "/projects/:/issues", res_issues_create, false},
 	{"PUT", "/issues/:", res_issues_update, false},
 	{"DELETE", "/issues/:", res_issues_delete, false},
 };
@@ -217,6 +222,116 @@ api_page(const struct api *a, struct page *p)
 	if (p->limit > 100)
 		p->limit = 100;
 	p->total_count = 0;
+}
+
+int
+api_param(const struct api *a, const char *name, char *v, size_t size)
+{
+	const char *names[2] = {name, NULL};
+	size_t len;
+
+	switch (lk_query_get(a->req->query, a->req->query_len, names, v, size,
+	    &len)) {
+	case LK_QUERY_ABSENT:
+		return 0;
+	case LK_QUERY_FOUND:
+		return lk_utf8_valid(v, len) ? 1 : -1;
+	default:
+		return -1;
+	}
+}
+
+long long
+api_id(const char *s)
+{
+	size_t n = strspn(s, "0123456789");
+
+	if (n == 0 || n > 18 || s[n] != '\0')
+		return 0;
+	return strtoll(s, NULL, 10);
+}
+
+void
+api_write_failed(struct api *a, const char *message)
+{
+	const char *state = db_last_sqlstate();
+	const char *messages[2] = {message, NULL};
+
+	if (strncmp(state, "22", 2) == 0 || strncmp(state, "23", 2) == 0)
+		api_invalid(a, messages);
+	else
+		api_unavailable(a);
+}
+
+void
+api_error(struct api_errors *errs, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (errs->n >= API_ERRORS_MAX)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(errs->msg[errs->n++], sizeof(errs->msg[0]), fmt, ap);
+	va_end(ap);
+}
+
+void
+api_invalid_errors(struct api *a, const struct api_errors *errs)
+{
+	const char *messages[API_ERRORS_MAX + 1];
+	size_t i;
+
+	for (i = 0; i < errs->n; i++)
+		messages[i] = errs->msg[i];
+	messages[i] = NULL;
+	api_invalid(a, messages);
+}
+
+/* Characters, as Redmine and PostgreSQL count them: UTF-8 lead bytes. */
+static size_t
+utf8_chars(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s != '\0'; s++)
+		if (((unsigned char)*s & 0xC0) != 0x80)
+			n++;
+	return n;
+}
+
+const char *
+api_text(json_object *obj, const char *name, const char *label,
+    size_t max_chars, enum api_text_rule rule, struct api_errors *errs)
+{
+	json_object *v = NULL;
+	const char *s;
+	bool bad = false;
+
+	/* A UTF-8 character takes at most 4 bytes: longer is too long. */
+	if (json_object_object_get_ex(obj, name, &v) && v != NULL &&
+	    json_object_is_type(v, json_type_string) &&
+	    (size_t)json_object_get_string_len(v) > max_chars * 4) {
+		api_error(errs, "%s is too long (maximum is %zu characters)",
+		    label, max_chars);
+		return NULL;
+	}
+	s = body_string(obj, name, max_chars * 4, &bad);
+	if (bad) {
+		api_error(errs, "%s is invalid", label);
+		return NULL;
+	}
+	if ((s == NULL && rule == API_TEXT_REQUIRED) ||
+	    (s != NULL && rule != API_TEXT_OPTIONAL &&
+		s[strspn(s, " \t\r\n")] == '\0')) {
+		api_error(errs, "%s cannot be blank", label);
+		return NULL;
+	}
+	if (s != NULL && utf8_chars(s) > max_chars) {
+		api_error(errs, "%s is too long (maximum is %zu characters)",
+		    label, max_chars);
+		return NULL;
+	}
+	return s;
 }
 
 static const char *
