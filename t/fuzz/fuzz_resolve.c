@@ -14,16 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check.h"
 #include "lk_auth.h"
 
-#define CHECK(c)                                                            \
-	do {                                                                \
-		if (!(c)) {                                                 \
-			fprintf(stderr, "%s:%d: check failed: %s\n",        \
-			    __FILE__, __LINE__, #c);                        \
-			abort();                                            \
-		}                                                           \
-	} while (0)
 
 #define KEY_ALICE "0123456789abcdef0123456789abcdef01234567"
 #define KEY_ADMIN "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"

@@ -14,16 +14,9 @@
 #include <string.h>
 
 #include "api.h"
+#include "check.h"
 #include "log.h"
 
-#define CHECK(c)                                                            \
-	do {                                                                \
-		if (!(c)) {                                                 \
-			fprintf(stderr, "%s:%d: check failed: %s\n",        \
-			    __FILE__, __LINE__, #c);                        \
-			abort();                                            \
-		}                                                           \
-	} while (0)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -8,7 +8,6 @@
 import os
 import re
 import signal
-import subprocess
 import sys
 import threading
 import time
@@ -23,19 +22,8 @@ s = lk.stack(workers=3)
 key = s.api_key("alice")
 
 
-def workers():
-    out = subprocess.run(["pgrep", "-P", str(s.latchkeyd_pid())],
-                         stdout=subprocess.PIPE, text=True).stdout
-    return sorted(int(p) for p in out.split())
 
 
-def wait_for(pred, timeout, step=0.05):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if pred():
-            return True
-        time.sleep(step)
-    return pred()
 
 
 class Load(threading.Thread):
@@ -65,47 +53,47 @@ def log():
     return s.read_log(s.latchkeyd_log)
 
 
-first = workers()
+first = s.worker_pids()
 tap.is_(len(first), 3, "three workers")
 
 # --- SIGHUP under load -------------------------------------------------------
 load = Load("/issues.json")
 load.start()
 time.sleep(0.3)
-before = workers()
+before = s.worker_pids()
 for i in range(3):
     os.kill(s.latchkeyd_pid(), signal.SIGHUP)
     time.sleep(0.4)
 got = load.stop()
 tap.is_(set(got), {200}, "no failed request across three reloads: %r" % got)
 tap.ok(sum(got.values()) > 20, "requests kept flowing (%d)" % sum(got.values()))
-after = workers()
+after = s.worker_pids()
 tap.is_(len(after), 3, "three workers after the reloads")
 tap.ok(not set(before) & set(after), "all of them new")
 tap.is_(len(re.findall(r"event=reloaded", log())), 3, "three reloads logged")
 
 # --- a settings change by plain SQL, no signal --------------------------------
-pids = workers()
+pids = s.worker_pids()
 t0 = time.monotonic()
 s.psql("UPDATE settings SET value = '1' WHERE name = 'login_required'")
-ok = wait_for(lambda: s.get("/projects.json").status == 401, 1.0, 0.02)
+ok = lk.wait_for(lambda: s.get("/projects.json").status == 401, 1.0, 0.02)
 tap.ok(ok, "login_required applied within a second (%.2f s)" %
        (time.monotonic() - t0))
-tap.is_(workers(), pids, "without replacing the workers")
+tap.is_(s.worker_pids(), pids, "without replacing the workers")
 s.psql("UPDATE settings SET value = '0' WHERE name = 'login_required'")
-tap.ok(wait_for(lambda: s.get("/projects.json").status == 200, 1.0, 0.02),
+tap.ok(lk.wait_for(lambda: s.get("/projects.json").status == 200, 1.0, 0.02),
        "and back")
 
 # --- a bad config file on SIGHUP ----------------------------------------------
 with open(s.conf_file, "a") as f:
     f.write("workers = lots\n")
 nlines = sum(1 for _ in open(s.conf_file))
-pids = workers()
+pids = s.worker_pids()
 os.kill(s.latchkeyd_pid(), signal.SIGHUP)
-tap.ok(wait_for(lambda: "reload_failed" in log(), 3), "the reload fails")
+tap.ok(lk.wait_for(lambda: "reload_failed" in log(), 3), "the reload fails")
 tap.like(log(), r"event=reload_failed error=\"%s:%d: workers" % (
     re.escape(s.conf_file), nlines), "the error names the file and line")
-tap.is_(workers(), pids, "the old workers keep serving")
+tap.is_(s.worker_pids(), pids, "the old workers keep serving")
 tap.is_(s.get("/users/current.json", key=key).status, 200, "and answer")
 s.write_config()  # a good file again
 
@@ -113,7 +101,7 @@ s.write_config()  # a good file again
 s.conf_overrides["listen"] = s.socket + ".other"
 s.write_config()
 os.kill(s.latchkeyd_pid(), signal.SIGHUP)
-tap.ok(wait_for(lambda: "reload_needs_restart key=listen" in log(), 3),
+tap.ok(lk.wait_for(lambda: "reload_needs_restart key=listen" in log(), 3),
        "a reload names a key that needs a restart")
 tap.ok(os.path.exists(s.socket), "and keeps the old socket")
 del s.conf_overrides["listen"]
@@ -124,9 +112,9 @@ tap.is_(s.get("/users/current.json", key=key).status, 200, "still serving")
 load = Load("/projects.json")
 load.start()
 time.sleep(0.3)
-victim = workers()[0]
+victim = s.worker_pids()[0]
 os.kill(victim, signal.SIGKILL)
-tap.ok(wait_for(lambda: len(workers()) == 3 and victim not in workers(), 3),
+tap.ok(lk.wait_for(lambda: len(s.worker_pids()) == 3 and victim not in s.worker_pids(), 3),
        "the killed worker is replaced")
 time.sleep(0.3)
 got = load.stop()
@@ -143,11 +131,11 @@ tap.ok(r.header("Retry-After") is not None, "with Retry-After")
 r = s.get("/users/current.json", auth=("alice", "alice-pass-123"))
 tap.is_(r.status, 503, "database down, password login: 503, never 401")
 tap.is_(s.get("/projects.json").status, 503, "database down, anonymous: 503")
-tap.ok(len(workers()) == 3, "no worker crashed")
+tap.ok(len(s.worker_pids()) == 3, "no worker crashed")
 s.start_pg()
-tap.ok(wait_for(lambda: s.get("/issues.json", key=key).status == 200, 12,
+tap.ok(lk.wait_for(lambda: s.get("/issues.json", key=key).status == 200, 12,
                 0.2), "database back: 200 without a restart")
-tap.ok(wait_for(lambda: s.get("/users/current.json",
+tap.ok(lk.wait_for(lambda: s.get("/users/current.json",
                               auth=("alice", "alice-pass-123")).status == 200,
                 12, 0.2), "on every worker")
 

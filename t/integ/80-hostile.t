@@ -9,7 +9,6 @@
 import base64
 import os
 import socket
-import subprocess
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
@@ -26,10 +25,6 @@ count = 0
 fivexx = []
 
 
-def workers():
-    out = subprocess.run(["pgrep", "-P", str(s.latchkeyd_pid())],
-                         stdout=subprocess.PIPE, text=True).stdout
-    return sorted(int(p) for p in out.split())
 
 
 def b64(raw):
@@ -81,7 +76,7 @@ def req(method, path, headers=b""):
             % (method, path, headers))
 
 
-before = workers()
+before = s.worker_pids()
 
 # --- Authorization ----------------------------------------------------------
 authz = [
@@ -384,7 +379,7 @@ tap.is_(fivexx, [], "none answered a 5xx")
 log = s.read_log(s.latchkeyd_log)
 tap.ok(KEY not in log and ADMIN not in log,
        "no key reached the log, not even one sent as a switch-user login")
-tap.is_(workers(), before, "no worker died")
+tap.is_(s.worker_pids(), before, "no worker died")
 tap.is_(s.psql("SELECT count(*) FROM issues WHERE subject LIKE '%passwd%' "
                "OR subject LIKE '%aaaaaaaaaa%'").strip(), "0",
         "no entity was expanded into an issue")

@@ -8,7 +8,6 @@
 import json
 import os
 import signal
-import subprocess
 import sys
 import threading
 import time
@@ -57,19 +56,8 @@ class Client(threading.Thread):
         self.join()
 
 
-def workers():
-    out = subprocess.run(["pgrep", "-P", str(s.latchkeyd_pid())],
-                         stdout=subprocess.PIPE, text=True).stdout
-    return sorted(int(p) for p in out.split())
 
 
-def wait_for(pred, timeout, step=0.1):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if pred():
-            return True
-        time.sleep(step)
-    return pred()
 
 
 def statuses(since):
@@ -87,7 +75,7 @@ time.sleep(1.0)
 down = statuses(t0 + 0.3)
 s.start_pg()
 t1 = time.monotonic()
-tap.ok(wait_for(lambda: c.reads and c.reads[-1][1] == 200 and
+tap.ok(lk.wait_for(lambda: c.reads and c.reads[-1][1] == 200 and
                 c.reads[-1][0] > t1, 15), "reads recover after the restart")
 tap.ok(down <= {503, 200}, "during the outage reads get 503: %r" % down)
 tap.ok(503 in down, "and they did get 503")
@@ -95,8 +83,8 @@ tap.ok(503 in down, "and they did get 503")
 # --- a worker killed mid-request -------------------------------------------------
 for _ in range(3):
     time.sleep(0.2)
-    os.kill(workers()[0], signal.SIGKILL)
-tap.ok(wait_for(lambda: len(workers()) == 3, 5), "killed workers replaced")
+    os.kill(s.worker_pids()[0], signal.SIGKILL)
+tap.ok(lk.wait_for(lambda: len(s.worker_pids()) == 3, 5), "killed workers replaced")
 
 # --- the database connections cut (they carry LISTEN too) --------------------
 t2 = time.monotonic()
@@ -104,10 +92,10 @@ s.psql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
        "WHERE application_name = 'latchkeyd'")
 time.sleep(0.5)
 s.psql("UPDATE settings SET value = '1' WHERE name = 'login_required'")
-tap.ok(wait_for(lambda: s.get("/projects.json").status == 401, 2, 0.05),
+tap.ok(lk.wait_for(lambda: s.get("/projects.json").status == 401, 2, 0.05),
        "after the cut, a settings change still applies")
 s.psql("UPDATE settings SET value = '0' WHERE name = 'login_required'")
-tap.ok(wait_for(lambda: s.get("/projects.json").status == 200, 2, 0.05),
+tap.ok(lk.wait_for(lambda: s.get("/projects.json").status == 200, 2, 0.05),
        "and back")
 after_cut = [st for t, st in c.reads if t > t2 + 0.5]
 tap.ok(after_cut and set(after_cut[-5:]) == {200},
@@ -121,7 +109,7 @@ os.kill(s.latchkeyd_pid(), signal.SIGHUP)
 time.sleep(0.7)
 tap.is_(statuses(t3), {200}, "no failed read across the reloads")
 t4 = time.monotonic()
-tap.ok(wait_for(lambda: any(t > t4 for t, _ in c.reads), 5),
+tap.ok(lk.wait_for(lambda: any(t > t4 for t, _ in c.reads), 5),
        "still reading")
 c.stop()
 

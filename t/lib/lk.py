@@ -23,8 +23,10 @@ import os
 import re
 import shutil
 import signal
+import subprocess
 import sys
 import tempfile
+import time
 
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))))
@@ -98,6 +100,12 @@ class TestStack(stackmod.Stack):
                 if needle in text:
                     found.append((os.path.basename(path), what))
         return found
+
+    def worker_pids(self):
+        """The pids of latchkeyd's workers, sorted."""
+        out = subprocess.run(["pgrep", "-P", str(self.latchkeyd_pid())],
+                             stdout=subprocess.PIPE, text=True).stdout
+        return sorted(int(p) for p in out.split())
 
     def setting(self, name, value):
         self.admin("setting", "set", name, value)
@@ -174,6 +182,16 @@ def _teardown(quiet):
     for d in _own_dirs:
         if not tap.failures():
             shutil.rmtree(d, ignore_errors=True)
+
+
+def wait_for(pred, timeout, step=0.05):
+    """Poll pred until it is true or timeout seconds pass; its last value."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if pred():
+            return True
+        time.sleep(step)
+    return pred()
 
 
 def done():
