@@ -113,7 +113,9 @@ parse_xml(const char *body, size_t len)
 	xmlNode *root;
 	json_object *tree = NULL, *inner;
 
-	if (len > INT32_MAX)
+	/* NUL is not a character XML allows, and libxml2 stops reading at
+	 * one: whatever followed it would pass unseen. */
+	if (len > INT32_MAX || memchr(body, '\0', len) != NULL)
 		return NULL;
 	xmlSetExternalEntityLoader(no_entity_loader);
 	xmlSetGenericErrorFunc(NULL, silent_generic);
