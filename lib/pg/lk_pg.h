@@ -37,6 +37,10 @@ enum lk_err lk_pgstore_key_get(struct lk_pgstore *s, const struct lk_keys *keys,
     int64_t user_id, bool create, char out[LK_KEY_LEN + 1],
     char created_on[LK_TIME_MAX]) LK_MUST_CHECK;
 
+/* Open a sealed key as PostgreSQL prints a bytea (\x...) into out. */
+enum lk_err lk_pgstore_unseal(const struct lk_keys *keys, const char *bytea,
+    char out[LK_KEY_LEN + 1]) LK_MUST_CHECK;
+
 /*
  * Give the user a new key: key is a 40-hex key to import, or NULL for a
  * fresh random one; the old key stops working in the same transaction.

@@ -237,6 +237,22 @@ store_key(struct lk_pgstore *s, const struct lk_keys *keys, int st,
 }
 
 enum lk_err
+lk_pgstore_unseal(const struct lk_keys *keys, const char *bytea,
+    char out[LK_KEY_LEN + 1])
+{
+	size_t len;
+	unsigned char *sealed = PQunescapeBytea((const unsigned char *)bytea,
+	    &len);
+	enum lk_err err;
+
+	if (sealed == NULL)
+		return LK_ENOMEM;
+	err = lk_token_unseal(keys, sealed, len, out);
+	PQfreemem(sealed);
+	return err;
+}
+
+enum lk_err
 lk_pgstore_key_get(struct lk_pgstore *s, const struct lk_keys *keys,
     int64_t user_id, bool create, char out[LK_KEY_LEN + 1],
     char created_on[LK_TIME_MAX])
@@ -255,16 +271,7 @@ lk_pgstore_key_get(struct lk_pgstore *s, const struct lk_keys *keys,
 		if (res == NULL)
 			return LK_ESTORE;
 		if (PQntuples(res) == 1) {
-			size_t len;
-			unsigned char *sealed = PQunescapeBytea(
-			    (const unsigned char *)PQgetvalue(res, 0, 0), &len);
-
-			if (sealed == NULL) {
-				PQclear(res);
-				return LK_ENOMEM;
-			}
-			err = lk_token_unseal(keys, sealed, len, out);
-			PQfreemem(sealed);
+			err = lk_pgstore_unseal(keys, PQgetvalue(res, 0, 0), out);
 			if (err == LK_OK)
 				copy_field(created_on, LK_TIME_MAX, res, 1);
 			PQclear(res);
