@@ -157,13 +157,13 @@ cmd_init(struct admin *ad, int argc, char **argv)
 	int fd;
 
 	if (admin_wants_help(argc, argv) || argc != 1) {
-		fprintf(argc == 1 ? stdout : stderr,
+		fprintf(admin_wants_help(argc, argv) ? stdout : stderr,
 		    "usage: latchkey init\n"
 		    "Create the server secret (secret_file of the configuration:"
 		    " %s),\n32 random bytes, mode 0600. Refuses to overwrite "
 		    "one: every API key\nand session is sealed under it.\n",
 		    path);
-		return argc == 1 ? 0 : 1;
+		return admin_wants_help(argc, argv) ? 0 : 1;
 	}
 	if (sodium_init() < 0)
 		return 1;
@@ -208,12 +208,12 @@ cmd_migrate(struct admin *ad, int argc, char **argv)
 	size_t i, applied = 0;
 
 	if (admin_wants_help(argc, argv) || argc != 1) {
-		fprintf(argc == 1 ? stdout : stderr,
+		fprintf(admin_wants_help(argc, argv) ? stdout : stderr,
 		    "usage: latchkey migrate\n"
 		    "Apply, in order, each migration of sql/ not yet recorded "
 		    "in\nschema_migrations, each in its own transaction. Running "
 		    "it again\nis a no-op.\n");
-		return argc == 1 ? 0 : 1;
+		return admin_wants_help(argc, argv) ? 0 : 1;
 	}
 	if (admin_open(ad) != 0)
 		return 1;
@@ -410,12 +410,12 @@ cmd_reload(struct admin *ad, int argc, char **argv)
 	long pid = 0;
 
 	if (admin_wants_help(argc, argv) || argc != 1) {
-		fprintf(argc == 1 ? stdout : stderr,
+		fprintf(admin_wants_help(argc, argv) ? stdout : stderr,
 		    "usage: latchkey reload\n"
 		    "Send SIGHUP to the latchkeyd whose pid is in pid_file "
 		    "(%s).\n", ad->cfg.pid_file[0] ? ad->cfg.pid_file
 						   : "not set");
-		return argc == 1 ? 0 : 1;
+		return admin_wants_help(argc, argv) ? 0 : 1;
 	}
 	if (ad->cfg.pid_file[0] == '\0') {
 		fprintf(stderr, "latchkey: reload: no pid_file in %s\n",
