@@ -88,5 +88,15 @@ main(void)
 	memcpy(h2, "$argon2id$v=19$m=8,t=1,p=1$", 27);
 	ok(lk_password_verify(h2, NULL, "pw", 2) != LK_PW_MATCH,
 	    "overlong argon2id string never matches");
+	/* A stored hash asking for an unbearable cost is not run. */
+	is_int(lk_password_verify("$argon2id$v=19$m=4194304,t=2,p=1$"
+				  "c29tZXNhbHQxMjM0$CvLRebYm922AmfULiYGPX2iZhCJ1tMVpeiLbNsJAdT8",
+		   NULL, "correct horse", 13),
+	    LK_PW_UNREADABLE, "argon2id asking for 4 GiB: unreadable");
+	is_int(lk_password_verify("$argon2id$v=19$m=1024,t=4000000,p=1$"
+				  "c29tZXNhbHQxMjM0$CvLRebYm922AmfULiYGPX2iZhCJ1tMVpeiLbNsJAdT8",
+		   NULL, "correct horse", 13),
+	    LK_PW_UNREADABLE, "argon2id asking for 4 million passes: "
+	    "unreadable");
 	return tap_done();
 }
