@@ -21,6 +21,7 @@
 
 enum cfg_type {
 	CFG_STR,   /* a string; min is its minimum length */
+	CFG_LISTEN, /* an absolute socket path, or HOST:PORT */
 	CFG_UINT,  /* unsigned, decimal */
 	CFG_ULL,   /* unsigned long long, decimal */
 	CFG_MODE,  /* unsigned, octal (0660 or 660) */
@@ -56,7 +57,8 @@ struct cfg_key {
 /* clang-format on */
 
 static const struct cfg_key cfg_keys[] = {
-	ROW_STR(listen, 1),
+	{ "listen", CFG_LISTEN, CFG_OFF(listen, char *), CFG_SIZEOF(listen),
+	    1, 0 },
 	ROW_NUM(socket_mode, CFG_MODE, unsigned, 0, 0777),
 	ROW_STR(socket_group, 0),
 	ROW_STR(user, 0),
@@ -219,6 +221,26 @@ cfg_fmtsize(char *buf, size_t bufsz, unsigned long long v)
 	return buf;
 }
 
+/* An absolute unix socket path, or HOST:PORT with a port 1..65535. */
+static bool
+cfg_listen(const char *v, size_t len)
+{
+	const char *colon = NULL;
+	unsigned long long port;
+	size_t i;
+
+	if (len > 0 && v[0] == '/')
+		return true;
+	for (i = 0; i < len; i++)
+		if (v[i] == ':')
+			colon = v + i;
+	if (colon == NULL || colon == v)
+		return false;
+	return cfg_number(colon + 1, len - (size_t)(colon + 1 - v), 10,
+		   &port) &&
+	    port >= 1 && port <= 65535;
+}
+
 /* Store the value v[0..len) of key k into cfg. */
 static enum lk_err
 cfg_set(struct lk_config *cfg, const struct cfg_key *k, const char *v,
@@ -230,6 +252,7 @@ cfg_set(struct lk_config *cfg, const struct cfg_key *k, const char *v,
 	size_t i;
 
 	switch (k->type) {
+	case CFG_LISTEN:
 	case CFG_STR:
 		if (memchr(v, '\0', len) != NULL)
 			return cfg_error(err, errsz, file, line,
@@ -241,6 +264,10 @@ cfg_set(struct lk_config *cfg, const struct cfg_key *k, const char *v,
 			return cfg_error(err, errsz, file, line,
 			    "%s: value too long (at most %zu bytes)", k->name,
 			    k->size - 1);
+		if (k->type == CFG_LISTEN && !cfg_listen(v, len))
+			return cfg_error(err, errsz, file, line,
+			    "%s: must be an absolute socket path or HOST:PORT "
+			    "(e.g. 127.0.0.1:9000)", k->name);
 		memcpy(field, v, len);
 		field[len] = '\0';
 		return LK_OK;

@@ -71,7 +71,8 @@ static const struct {
 	{ S("   listen   =   /a   "), "listen", 0, "/a" },
 	{ S("\tlisten = /a"), "listen", 0, "/a" },
 	{ S("listen = /a b"), "listen", 0, "/a b" },
-	{ S("listen = \" /a b \""), "listen", 0, " /a b " },
+	{ S("pid_file = \" /a b \""), "pid_file", 0, " /a b " },
+	{ S("listen = \"/a b \""), "listen", 0, "/a b " },
 	{ S("listen = \"/a\"b\""), "listen", 0, "/a\"b" },
 	{ S("listen = /a\r\n"), "listen", 0, "/a" },
 	{ S("listen = /a\n"), "listen", 0, "/a" },
@@ -224,6 +225,21 @@ static const struct {
 	const char *err;
 } bad_rows[] = {
 	{ S("wrokers = 4"), "t.conf:1: unknown key 'wrokers'" },
+	{ S("listen = relative.sock"),
+	    "t.conf:1: listen: must be an absolute socket path or HOST:PORT "
+	    "(e.g. 127.0.0.1:9000)" },
+	{ S("listen = 127.0.0.1"),
+	    "t.conf:1: listen: must be an absolute socket path or HOST:PORT "
+	    "(e.g. 127.0.0.1:9000)" },
+	{ S("listen = 127.0.0.1:0"),
+	    "t.conf:1: listen: must be an absolute socket path or HOST:PORT "
+	    "(e.g. 127.0.0.1:9000)" },
+	{ S("listen = 127.0.0.1:65536"),
+	    "t.conf:1: listen: must be an absolute socket path or HOST:PORT "
+	    "(e.g. 127.0.0.1:9000)" },
+	{ S("listen = :9000"),
+	    "t.conf:1: listen: must be an absolute socket path or HOST:PORT "
+	    "(e.g. 127.0.0.1:9000)" },
 	{ S("Workers = 4"), "t.conf:1: unknown key 'Workers'" },
 	{ S("workers.x = 4"), "t.conf:1: unknown key 'workers.x'" },
 	{ S("# c\n\nwrokers = 4"), "t.conf:3: unknown key 'wrokers'" },
@@ -391,11 +407,11 @@ test_lengths(void)
 	int n;
 
 	lk_config_defaults(&c);
-	n = snprintf(buf, sizeof(buf), "listen = %0*d", LK_PATH_MAX - 1, 0);
+	n = snprintf(buf, sizeof(buf), "listen = /%0*d", LK_PATH_MAX - 2, 0);
 	is_int(lk_config_parse(&c, buf, (size_t)n, "t.conf", err, sizeof(err)),
 	    LK_OK, "listen of 255 bytes");
 	is_int(strlen(c.listen), LK_PATH_MAX - 1, "... fits");
-	n = snprintf(buf, sizeof(buf), "listen = %0*d", LK_PATH_MAX, 0);
+	n = snprintf(buf, sizeof(buf), "listen = /%0*d", LK_PATH_MAX - 1, 0);
 	is_int(lk_config_parse(&c, buf, (size_t)n, "t.conf", err, sizeof(err)),
 	    LK_EINVAL, "listen of 256 bytes");
 	is_str(err, "t.conf:1: listen: value too long (at most 255 bytes)",
