@@ -23,8 +23,8 @@
 static const char usage_text[] =
     "usage: latchkey [-c FILE] COMMAND [ARGS]\n"
     "\n"
-    "  -c FILE   configuration file (default $LATCHKEY_CONF, else "
-    DEFAULT_CONF ")\n"
+    "  -c FILE   configuration file (default $LATCHKEY_CONF, else " DEFAULT_CONF
+    ")\n"
     "\n"
     "commands:\n"
     "  init                       create the server secret (secret_file)\n"
@@ -43,7 +43,8 @@ admin_wants_help(int argc, char **argv)
 	int i;
 
 	for (i = 1; i < argc; i++)
-		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
+		if (strcmp(argv[i], "-h") == 0 ||
+		    strcmp(argv[i], "--help") == 0)
 			return true;
 	return false;
 }
@@ -62,7 +63,7 @@ admin_open(struct admin *ad)
 long long
 admin_user_id(struct admin *ad, const char *login)
 {
-	const char *values[1] = {login};
+	const char *values[1] = { login };
 	PGresult *res;
 	long long id;
 
@@ -120,9 +121,10 @@ admin_read_password(const char *prompt, bool confirm, char *out, size_t size)
 		fprintf(stderr, "%s: ", prompt);
 	}
 	if (read_line(stdin, out, size) != 0) {
-		fprintf(stderr, "%slatchkey: no password read (one line on "
-		    "standard input, at most %zu bytes)\n", tty ? "\n" : "",
-		    size - 2);
+		fprintf(stderr,
+		    "%slatchkey: no password read (one line on "
+		    "standard input, at most %zu bytes)\n",
+		    tty ? "\n" : "", size - 2);
 		goto out;
 	}
 	if (tty && confirm) {
@@ -134,7 +136,8 @@ admin_read_password(const char *prompt, bool confirm, char *out, size_t size)
 		}
 	}
 	if (out[0] == '\0') {
-		fprintf(stderr, "%slatchkey: empty password\n", tty ? "\n" : "");
+		fprintf(
+		    stderr, "%slatchkey: empty password\n", tty ? "\n" : "");
 		goto out;
 	}
 	rc = 0;
@@ -159,7 +162,8 @@ cmd_init(struct admin *ad, int argc, char **argv)
 	if (admin_wants_help(argc, argv) || argc != 1) {
 		fprintf(admin_wants_help(argc, argv) ? stdout : stderr,
 		    "usage: latchkey init\n"
-		    "Create the server secret (secret_file of the configuration:"
+		    "Create the server secret (secret_file of the "
+		    "configuration:"
 		    " %s),\n32 random bytes, mode 0600. Refuses to overwrite "
 		    "one: every API key\nand session is sealed under it.\n",
 		    path);
@@ -211,29 +215,33 @@ cmd_migrate(struct admin *ad, int argc, char **argv)
 		fprintf(admin_wants_help(argc, argv) ? stdout : stderr,
 		    "usage: latchkey migrate\n"
 		    "Apply, in order, each migration of sql/ not yet recorded "
-		    "in\nschema_migrations, each in its own transaction. Running "
+		    "in\nschema_migrations, each in its own transaction. "
+		    "Running "
 		    "it again\nis a no-op.\n");
 		return admin_wants_help(argc, argv) ? 0 : 1;
 	}
 	if (admin_open(ad) != 0)
 		return 1;
 	conn = ad->app.conn;
-	if (exec_sql(conn, "SET client_min_messages = warning; "
-	    "CREATE TABLE IF NOT EXISTS schema_migrations (version text "
-	    "PRIMARY KEY, applied_on timestamptz NOT NULL DEFAULT now())",
-	    "schema_migrations") != 0)
+	if (exec_sql(conn,
+		"SET client_min_messages = warning; "
+		"CREATE TABLE IF NOT EXISTS schema_migrations (version text "
+		"PRIMARY KEY, applied_on timestamptz NOT NULL DEFAULT now())",
+		"schema_migrations") != 0)
 		return 1;
 	for (i = 0; i < migrations_count; i++) {
-		const char *values[1] = {migrations[i].name};
+		const char *values[1] = { migrations[i].name };
 		PGresult *res;
 		bool done;
 
 		/* The advisory lock makes two concurrent runs take turns. */
 		if (exec_sql(conn, "BEGIN; SELECT pg_advisory_xact_lock(4242)",
-		    "begin") != 0)
+			"begin") != 0)
 			return 1;
-		res = PQexecParams(conn, "SELECT 1 FROM schema_migrations "
-		    "WHERE version = $1", 1, NULL, values, NULL, NULL, 0);
+		res = PQexecParams(conn,
+		    "SELECT 1 FROM schema_migrations "
+		    "WHERE version = $1",
+		    1, NULL, values, NULL, NULL, 0);
 		if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 			fprintf(stderr, "latchkey: migrate: %s",
 			    PQerrorMessage(conn));
@@ -251,8 +259,10 @@ cmd_migrate(struct admin *ad, int argc, char **argv)
 			exec_sql(conn, "ROLLBACK", "rollback");
 			return 1;
 		}
-		res = PQexecParams(conn, "INSERT INTO schema_migrations "
-		    "(version) VALUES ($1)", 1, NULL, values, NULL, NULL, 0);
+		res = PQexecParams(conn,
+		    "INSERT INTO schema_migrations "
+		    "(version) VALUES ($1)",
+		    1, NULL, values, NULL, NULL, 0);
 		PQclear(res);
 		if (exec_sql(conn, "COMMIT", "commit") != 0)
 			return 1;
@@ -271,15 +281,15 @@ parse_bool(const char *v, const char **out)
 	    strcmp(v, "on") == 0 || strcmp(v, "yes") == 0)
 		*out = "1";
 	else if (strcmp(v, "0") == 0 || strcmp(v, "false") == 0 ||
-	    strcmp(v, "off") == 0 || strcmp(v, "no") == 0)
+		 strcmp(v, "off") == 0 || strcmp(v, "no") == 0)
 		*out = "0";
 	else
 		return -1;
 	return 0;
 }
 
-static const char *const known_settings[] = {"rest_api_enabled",
-    "login_required", NULL};
+static const char *const known_settings[] = { "rest_api_enabled",
+	"login_required", NULL };
 
 static int
 cmd_setting(struct admin *ad, int argc, char **argv)
@@ -302,14 +312,18 @@ cmd_setting(struct admin *ad, int argc, char **argv)
 	for (k = known_settings; *k && strcmp(*k, argv[2]) != 0; k++)
 		;
 	if (*k == NULL) {
-		fprintf(stderr, "latchkey: setting: unknown setting '%s' "
-		    "(rest_api_enabled, login_required)\n", argv[2]);
+		fprintf(stderr,
+		    "latchkey: setting: unknown setting '%s' "
+		    "(rest_api_enabled, login_required)\n",
+		    argv[2]);
 		return 1;
 	}
 	values[0] = argv[2];
 	if (set && parse_bool(argv[3], &values[1]) != 0) {
-		fprintf(stderr, "latchkey: setting: %s takes true or false, "
-		    "not '%s'\n", argv[2], argv[3]);
+		fprintf(stderr,
+		    "latchkey: setting: %s takes true or false, "
+		    "not '%s'\n",
+		    argv[2], argv[3]);
 		return 1;
 	}
 	if (admin_open(ad) != 0)
@@ -320,21 +334,22 @@ cmd_setting(struct admin *ad, int argc, char **argv)
 		if (res == NULL)
 			return 1;
 		printf("%s\n", PQntuples(res) == 1 &&
-			strcmp(PQgetvalue(res, 0, 0), "1") == 0
-		    ? "true"
-		    : "false");
+				       strcmp(PQgetvalue(res, 0, 0), "1") == 0
+				   ? "true"
+				   : "false");
 		PQclear(res);
 		return 0;
 	}
 	if (db_command(&ad->app,
-	    "INSERT INTO settings (name, value) VALUES ($1, $2) "
-	    "ON CONFLICT (name) DO UPDATE SET value = excluded.value, "
-	    "updated_on = now()", 2, values) < 0) {
+		"INSERT INTO settings (name, value) VALUES ($1, $2) "
+		"ON CONFLICT (name) DO UPDATE SET value = excluded.value, "
+		"updated_on = now()",
+		2, values) < 0) {
 		fprintf(stderr, "latchkey: setting: database error\n");
 		return 1;
 	}
-	printf("latchkey: %s = %s\n", argv[2], values[1][0] == '1' ? "true"
-								   : "false");
+	printf("latchkey: %s = %s\n", argv[2],
+	    values[1][0] == '1' ? "true" : "false");
 	return 0;
 }
 
@@ -352,7 +367,8 @@ cmd_key(struct admin *ad, int argc, char **argv)
 		fprintf(admin_wants_help(argc, argv) ? stdout : stderr,
 		    "usage: latchkey key show LOGIN     print the user's API "
 		    "key (created if missing)\n"
-		    "       latchkey key reset LOGIN    give the user a new key;"
+		    "       latchkey key reset LOGIN    give the user a new "
+		    "key;"
 		    " the old one stops working\n"
 		    "       latchkey key import LOGIN   set the key read from "
 		    "standard input\n"
@@ -367,7 +383,7 @@ cmd_key(struct admin *ad, int argc, char **argv)
 	if (show) {
 		if (keys_get_or_create(&ad->app, id, key, created) != 0) {
 			fprintf(stderr, "latchkey: key: cannot read or create "
-			    "the key\n");
+					"the key\n");
 			return 1;
 		}
 		printf("%s\n", key);
@@ -378,17 +394,17 @@ cmd_key(struct admin *ad, int argc, char **argv)
 		/* A key is a secret: standard input, never argv. */
 		if (fgets(imported, sizeof(imported), stdin) == NULL) {
 			fprintf(stderr, "latchkey: key import: no key on "
-			    "standard input\n");
+					"standard input\n");
 			return 1;
 		}
 		imported[strcspn(imported, "\r\n")] = '\0';
 	}
-	err = lk_pgstore_key_set(&ad->app.pgstore, &ad->app.keys, id,
-	    import ? imported : NULL, key);
+	err = lk_pgstore_key_set(
+	    &ad->app.pgstore, &ad->app.keys, id, import ? imported : NULL, key);
 	sodium_memzero(imported, sizeof(imported));
 	if (err == LK_EINVAL) {
 		fprintf(stderr, "latchkey: key: a key is 40 lowercase hex "
-		    "characters, and no other user may have it\n");
+				"characters, and no other user may have it\n");
 		return 1;
 	}
 	if (err != LK_OK) {
@@ -413,8 +429,8 @@ cmd_reload(struct admin *ad, int argc, char **argv)
 		fprintf(admin_wants_help(argc, argv) ? stdout : stderr,
 		    "usage: latchkey reload\n"
 		    "Send SIGHUP to the latchkeyd whose pid is in pid_file "
-		    "(%s).\n", ad->cfg.pid_file[0] ? ad->cfg.pid_file
-						   : "not set");
+		    "(%s).\n",
+		    ad->cfg.pid_file[0] ? ad->cfg.pid_file : "not set");
 		return admin_wants_help(argc, argv) ? 0 : 1;
 	}
 	if (ad->cfg.pid_file[0] == '\0') {
@@ -424,8 +440,10 @@ cmd_reload(struct admin *ad, int argc, char **argv)
 	}
 	if ((f = fopen(ad->cfg.pid_file, "r")) == NULL ||
 	    fscanf(f, "%ld", &pid) != 1 || pid <= 1) {
-		fprintf(stderr, "latchkey: reload: %s: no pid (is latchkeyd "
-		    "running?)\n", ad->cfg.pid_file);
+		fprintf(stderr,
+		    "latchkey: reload: %s: no pid (is latchkeyd "
+		    "running?)\n",
+		    ad->cfg.pid_file);
 		if (f)
 			fclose(f);
 		return 1;
@@ -444,13 +462,13 @@ static const struct command {
 	const char *name;
 	int (*run)(struct admin *, int, char **);
 } commands[] = {
-	{"init", cmd_init},
-	{"migrate", cmd_migrate},
-	{"load", admin_load},
-	{"user", admin_user},
-	{"key", cmd_key},
-	{"setting", cmd_setting},
-	{"reload", cmd_reload},
+	{ "init", cmd_init },
+	{ "migrate", cmd_migrate },
+	{ "load", admin_load },
+	{ "user", admin_user },
+	{ "key", cmd_key },
+	{ "setting", cmd_setting },
+	{ "reload", cmd_reload },
 };
 
 int
@@ -461,8 +479,8 @@ main(int argc, char *argv[])
 	int i = 1, rc = 1;
 	size_t c;
 
-	ad.conf_path = getenv("LATCHKEY_CONF") ? getenv("LATCHKEY_CONF")
-					       : DEFAULT_CONF;
+	ad.conf_path =
+	    getenv("LATCHKEY_CONF") ? getenv("LATCHKEY_CONF") : DEFAULT_CONF;
 	log_set_tag("latchkey");
 	if (i < argc && strcmp(argv[i], "-c") == 0) {
 		if (i + 1 >= argc) {
@@ -482,8 +500,7 @@ main(int argc, char *argv[])
 		if (strcmp(commands[c].name, argv[i]) != 0)
 			continue;
 		if (!admin_wants_help(argc - i, argv + i) &&
-		    config_load(ad.conf_path, &ad.cfg, err, sizeof(err)) !=
-			0) {
+		    config_load(ad.conf_path, &ad.cfg, err, sizeof(err)) != 0) {
 			fprintf(stderr, "latchkey: %s\n", err);
 			return 1;
 		}

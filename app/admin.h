@@ -19,8 +19,8 @@ struct admin {
 int admin_open(struct admin *ad);
 /* A password from the terminal (no echo, asked twice when confirm) or one
  * line of standard input; never from argv. 0, or 1 (printed). */
-int admin_read_password(const char *prompt, bool confirm, char *out,
-    size_t size);
+int admin_read_password(
+    const char *prompt, bool confirm, char *out, size_t size);
 /* The id of the user with this login (case-insensitive): >0, 0 if none
  * (printed), -1 on a database error (printed). */
 long long admin_user_id(struct admin *ad, const char *login);
@@ -31,7 +31,7 @@ bool admin_wants_help(int argc, char **argv);
  * if s[0..len) is fine, else a short constant reason ("empty"). */
 #define ADMIN_FIRSTNAME_MAX 30 /* characters, as Redmine and the schema */
 #define ADMIN_LASTNAME_MAX  255
-#define ADMIN_MAIL_MAX	    254 /* bytes */
+#define ADMIN_MAIL_MAX      254 /* bytes */
 
 /* 1..255 bytes of UTF-8, no control character, no surrounding space, no
  * colon (Basic authentication could not carry it). */

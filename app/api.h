@@ -100,8 +100,8 @@ json_object *body_object(struct api *a, const char *root, json_object **tree);
 /* A string member of obj: its text, or NULL if absent or null. *bad is set
  * if present but not a string or number, or not valid UTF-8 without NUL,
  * or longer than max bytes. */
-const char *body_string(json_object *obj, const char *name, size_t max,
-    bool *bad);
+const char *body_string(
+    json_object *obj, const char *name, size_t max, bool *bad);
 /* An integer member (a number or a string of digits): 0 if absent, -1 and
  * *bad if malformed. */
 long long body_id(json_object *obj, const char *name, bool *bad);
@@ -127,12 +127,12 @@ struct project_ref {
  * Find a project by numeric id or identifier: 0 (found, *p filled),
  * 1 (no such project), -1 (database unavailable).
  */
-int perm_find_project(struct api *a, const char *id_or_identifier,
-    struct project_ref *p);
+int perm_find_project(
+    struct api *a, const char *id_or_identifier, struct project_ref *p);
 /* May the acting user do action in project p? -1 if the database could
  * not answer. */
-int perm_allowed(struct api *a, const struct project_ref *p,
-    enum perm_action action);
+int perm_allowed(
+    struct api *a, const struct project_ref *p, enum perm_action action);
 /*
  * Find a project by id or identifier and check that the acting user may do
  * action there: 0 if so, with *p filled; else -1 and the answer is sent
@@ -147,7 +147,7 @@ int perm_project(struct api *a, const char *id_or_identifier,
  * public projects only. A macro, so queries stay string literals (db.c
  * names prepared statements by the literal's address).
  */
-#define PERM_VISIBLE(U, A)                                                   \
+#define PERM_VISIBLE(U, A)                                                     \
 	"(p.is_public OR $" #A "::boolean OR EXISTS (SELECT 1 FROM members m " \
 	"WHERE m.project_id = p.id AND m.user_id = $" #U "::bigint))"
 void perm_params(const struct api *a, char user_id[24], const char **admin);

@@ -61,11 +61,11 @@ void
 app_worker_init(struct app *app)
 {
 	app->resolver.hooks = (struct lk_resolver_hooks){
-	    .ctx = app,
-	    .slow_enter = slow_enter,
-	    .slow_leave = slow_leave,
-	    .cache_get = cache_get,
-	    .cache_put = cache_put,
+		.ctx = app,
+		.slow_enter = slow_enter,
+		.slow_leave = slow_leave,
+		.cache_get = cache_get,
+		.cache_put = cache_put,
 	};
 	cache_configure(app->cfg.cache_ttl);
 }

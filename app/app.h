@@ -27,8 +27,8 @@ struct app {
 	unsigned connect_failures;
 	bool settings_stale; /* NOTIFY seen, or never read */
 	/* Shared by the pool, made by the master before it forks. */
-	int gate_id;                 /* gate.h: -1 = no cap */
-	struct throttle *throttle;   /* throttle.h: NULL = off */
+	int gate_id;               /* gate.h: -1 = no cap */
+	struct throttle *throttle; /* throttle.h: NULL = off */
 };
 
 enum fmt { FMT_NONE, FMT_JSON, FMT_XML };
@@ -39,10 +39,10 @@ struct request {
 	const char *query;  /* raw query string, without '?' ("" if none) */
 	size_t query_len;
 	const char *content_type;
-	const char *body;   /* may be NULL */
+	const char *body; /* may be NULL */
 	size_t body_len;
 	bool body_too_large; /* Content-Length over max_body: not read */
-	const char *host;   /* Host header as sent, port included */
+	const char *host;    /* Host header as sent, port included */
 	bool https;
 	const char *remote_addr;
 	const char *cookie;
@@ -81,11 +81,11 @@ int db_connect(struct app *app);
 int db_load_settings(struct app *app);
 /* Run a parameterised query; NULL on failure (then db_check is done).
  * sql must be a string literal: its address names the prepared statement. */
-PGresult *db_query(struct app *app, const char *sql, int n,
-    const char *const *values);
+PGresult *db_query(
+    struct app *app, const char *sql, int n, const char *const *values);
 /* Same, for commands; returns the number of rows affected or -1. */
-long long db_command(struct app *app, const char *sql, int n,
-    const char *const *values);
+long long db_command(
+    struct app *app, const char *sql, int n, const char *const *values);
 /* SQLSTATE of the last failed db_query/db_command, or "" */
 const char *db_last_sqlstate(void);
 
@@ -94,17 +94,17 @@ const char *db_last_sqlstate(void);
 /* Read a whole file of at most max bytes: 0 or -1 (errno set). */
 int file_read(const char *path, size_t max, struct buf *out);
 /* Read the config file over the defaults; errors written to err. */
-int config_load(const char *path, struct lk_config *cfg, char *err,
-    size_t errsz);
+int config_load(
+    const char *path, struct lk_config *cfg, char *err, size_t errsz);
 /* Read the 32-byte secret file; errors written to err. */
-int secret_load(const char *path, uint8_t secret[LK_SECRET_LEN], char *err,
-    size_t errsz);
+int secret_load(
+    const char *path, uint8_t secret[LK_SECRET_LEN], char *err, size_t errsz);
 
 /* --- router.c --- */
 
 /* Answer one request. Never fails: every outcome is a status. */
-void router_handle(struct app *app, const struct request *req,
-    struct response *resp);
+void router_handle(
+    struct app *app, const struct request *req, struct response *resp);
 
 /* Response helpers. */
 void resp_status(struct response *resp, int status);

@@ -21,7 +21,7 @@ type_is(const char *ct, const char *type)
 	size_t n = strlen(type);
 
 	return ct != NULL && strncasecmp(ct, type, n) == 0 &&
-	    (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
+	       (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
 }
 
 static json_object *
@@ -58,7 +58,7 @@ xml_node(xmlNode *node, int depth)
 		if (c->type == XML_ELEMENT_NODE)
 			has_elements = true;
 		else if (c->type != XML_TEXT_NODE &&
-		    c->type != XML_CDATA_SECTION_NODE)
+			 c->type != XML_CDATA_SECTION_NODE)
 			return NULL; /* entity references, PIs: refused */
 	}
 	if (!has_elements) {
@@ -75,8 +75,9 @@ xml_node(xmlNode *node, int depth)
 		if (c->type != XML_ELEMENT_NODE)
 			continue;
 		/* A repeated element is ambiguous: refuse it. */
-		if (json_object_object_get_ex(obj, (const char *)c->name,
-		    NULL) || (v = xml_node(c, depth + 1)) == NULL) {
+		if (json_object_object_get_ex(
+			obj, (const char *)c->name, NULL) ||
+		    (v = xml_node(c, depth + 1)) == NULL) {
 			json_object_put(obj);
 			return NULL;
 		}
@@ -148,7 +149,7 @@ body_object(struct api *a, const char *root, json_object **tree)
 	if (type_is(req->content_type, "application/json"))
 		*tree = parse_json(req->body ? req->body : "", req->body_len);
 	else if (type_is(req->content_type, "application/xml") ||
-	    type_is(req->content_type, "text/xml"))
+		 type_is(req->content_type, "text/xml"))
 		*tree = parse_xml(req->body ? req->body : "", req->body_len);
 	else {
 		resp_text(a->resp, 415,
@@ -183,8 +184,8 @@ body_string(json_object *obj, const char *name, size_t max, bool *bad)
 	}
 	s = json_object_get_string(v);
 	len = json_object_is_type(v, json_type_string)
-	    ? (size_t)json_object_get_string_len(v)
-	    : strlen(s);
+		  ? (size_t)json_object_get_string_len(v)
+		  : strlen(s);
 	if (len > max || !lk_utf8_valid(s, len)) {
 		*bad = true;
 		return NULL;

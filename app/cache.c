@@ -19,7 +19,8 @@ struct entry {
 	struct lk_user user;
 };
 
-static struct entry *table; /* allocated on first put: idle workers stay small */
+static struct entry
+    *table; /* allocated on first put: idle workers stay small */
 static unsigned ttl_s = 60;
 
 static time_t

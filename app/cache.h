@@ -17,7 +17,7 @@ void cache_flush(void);
 
 bool cache_get(void *ctx, const uint8_t id[LK_DIGEST_LEN], struct lk_user *out,
     bool *found);
-void cache_put(void *ctx, const uint8_t id[LK_DIGEST_LEN],
-    const struct lk_user *u);
+void cache_put(
+    void *ctx, const uint8_t id[LK_DIGEST_LEN], const struct lk_user *u);
 
 #endif

@@ -39,10 +39,10 @@ static PGconn *
 open_connection(const struct app *app)
 {
 	/* Ours first: values in the user's conninfo (database) override. */
-	const char *const keys[] = {"connect_timeout",
-	    "fallback_application_name", "dbname", NULL};
-	const char *const values[] = {"3", "latchkeyd", app->cfg.database,
-	    NULL};
+	const char *const keys[] = { "connect_timeout",
+		"fallback_application_name", "dbname", NULL };
+	const char *const values[] = { "3", "latchkeyd", app->cfg.database,
+		NULL };
 
 	return PQconnectdbParams(keys, values, 1);
 }
@@ -50,8 +50,8 @@ open_connection(const struct app *app)
 static int
 listen_channels(struct app *app)
 {
-	PGresult *res = PQexec(app->conn,
-	    "LISTEN latchkey_settings; LISTEN latchkey_auth");
+	PGresult *res =
+	    PQexec(app->conn, "LISTEN latchkey_settings; LISTEN latchkey_auth");
 	int ok = PQresultStatus(res) == PGRES_COMMAND_OK;
 
 	PQclear(res);
@@ -142,9 +142,9 @@ db_check(struct app *app)
 int
 db_load_settings(struct app *app)
 {
-	PGresult *res = db_query(app, "SELECT name, value FROM settings", 0,
-	    NULL);
-	struct lk_settings s = {false, false};
+	PGresult *res =
+	    db_query(app, "SELECT name, value FROM settings", 0, NULL);
+	struct lk_settings s = { false, false };
 	int i;
 
 	if (res == NULL)
@@ -162,10 +162,9 @@ db_load_settings(struct app *app)
 	PQclear(res);
 	if (s.rest_api_enabled != app->settings.rest_api_enabled ||
 	    s.login_required != app->settings.login_required)
-		log_event(LK_LOG_INFO, "settings",
-		    "rest_api_enabled", s.rest_api_enabled ? "1" : "0",
-		    "login_required", s.login_required ? "1" : "0",
-		    (char *)NULL);
+		log_event(LK_LOG_INFO, "settings", "rest_api_enabled",
+		    s.rest_api_enabled ? "1" : "0", "login_required",
+		    s.login_required ? "1" : "0", (char *)NULL);
 	app->settings = s;
 	app->settings_stale = false;
 	return 0;
@@ -240,13 +239,14 @@ db_query(struct app *app, const char *sql, int n, const char *const *values)
 	if (stmt != NULL)
 		res = PQexecPrepared(app->conn, stmt, n, values, NULL, NULL, 0);
 	else
-		res = PQexecParams(app->conn, sql, n, NULL, values, NULL, NULL,
-		    0);
+		res = PQexecParams(
+		    app->conn, sql, n, NULL, values, NULL, NULL, 0);
 	st = PQresultStatus(res);
 	if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK)
 		return res;
 	state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
-	snprintf(last_sqlstate, sizeof(last_sqlstate), "%s", state ? state : "");
+	snprintf(
+	    last_sqlstate, sizeof(last_sqlstate), "%s", state ? state : "");
 	/* Constraint violations are the caller's to report (422); anything
 	 * else is the database's trouble and worth a line. */
 	if (state == NULL || strncmp(state, "23", 2) != 0) {

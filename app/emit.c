@@ -48,8 +48,8 @@ emit_new(enum fmt fmt)
 	if (e->xbuf == NULL)
 		goto fail;
 	e->w = xmlNewTextWriterMemory(e->xbuf, 0);
-	if (e->w == NULL || xmlTextWriterStartDocument(e->w, NULL, "UTF-8",
-	    NULL) < 0)
+	if (e->w == NULL ||
+	    xmlTextWriterStartDocument(e->w, NULL, "UTF-8", NULL) < 0)
 		goto fail;
 	return e;
 fail:
@@ -116,8 +116,8 @@ emit_object_id(struct emit *e, const char *name, long long id)
 	if (e->fmt == FMT_JSON)
 		emit_int(e, "id", id);
 	else
-		xmlTextWriterWriteFormatAttribute(e->w, BAD_CAST "id", "%lld",
-		    id);
+		xmlTextWriterWriteFormatAttribute(
+		    e->w, BAD_CAST "id", "%lld", id);
 }
 
 void
@@ -136,12 +136,12 @@ emit_array(struct emit *e, const char *name, const struct page *page)
 		e->arrays[e->depth] = true;
 	xmlTextWriterStartElement(e->w, BAD_CAST name);
 	if (page != NULL) {
-		xmlTextWriterWriteFormatAttribute(e->w, BAD_CAST "total_count",
-		    "%lld", page->total_count);
-		xmlTextWriterWriteFormatAttribute(e->w, BAD_CAST "offset",
-		    "%lld", page->offset);
-		xmlTextWriterWriteFormatAttribute(e->w, BAD_CAST "limit", "%lld",
-		    page->limit);
+		xmlTextWriterWriteFormatAttribute(
+		    e->w, BAD_CAST "total_count", "%lld", page->total_count);
+		xmlTextWriterWriteFormatAttribute(
+		    e->w, BAD_CAST "offset", "%lld", page->offset);
+		xmlTextWriterWriteFormatAttribute(
+		    e->w, BAD_CAST "limit", "%lld", page->limit);
 	}
 	xmlTextWriterWriteAttribute(e->w, BAD_CAST "type", BAD_CAST "array");
 }
@@ -169,10 +169,10 @@ emit_end(struct emit *e)
 
 		json_object_object_add(parent, "total_count",
 		    json_object_new_int64(p->total_count));
-		json_object_object_add(parent, "offset",
-		    json_object_new_int64(p->offset));
-		json_object_object_add(parent, "limit",
-		    json_object_new_int64(p->limit));
+		json_object_object_add(
+		    parent, "offset", json_object_new_int64(p->offset));
+		json_object_object_add(
+		    parent, "limit", json_object_new_int64(p->limit));
 	}
 	e->depth--;
 }
@@ -256,11 +256,11 @@ ref(struct emit *e, const char *name, long long id, const char *label,
 		json_object *o = json_object_new_object();
 
 		json_object_object_add(o, "id", json_object_new_int64(id));
-		json_object_object_add(o, "name",
-		    json_object_new_string(label));
+		json_object_object_add(
+		    o, "name", json_object_new_string(label));
 		if (closed >= 0)
-			json_object_object_add(o, "is_closed",
-			    json_object_new_boolean(closed));
+			json_object_object_add(
+			    o, "is_closed", json_object_new_boolean(closed));
 		json_add(e, name, o);
 		return;
 	}

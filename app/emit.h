@@ -54,8 +54,8 @@ void emit_opt(struct emit *e, const char *name, const char *value);
 /* A number from text (SQL numeric), or null. */
 void emit_num(struct emit *e, const char *name, const char *value);
 /* A reference {"id":..,"name":..} / <name id=".." name=".."/>. */
-void emit_ref(struct emit *e, const char *name, long long id,
-    const char *label);
+void emit_ref(
+    struct emit *e, const char *name, long long id, const char *label);
 /* An issue status reference, which also carries is_closed. */
 void emit_status_ref(struct emit *e, const char *name, long long id,
     const char *label, bool is_closed);

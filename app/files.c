@@ -43,7 +43,7 @@ fail:
 int
 config_load(const char *path, struct lk_config *cfg, char *err, size_t errsz)
 {
-	struct buf b = {0};
+	struct buf b = { 0 };
 	struct lk_config c = *cfg;
 	int rc = -1;
 
@@ -51,8 +51,8 @@ config_load(const char *path, struct lk_config *cfg, char *err, size_t errsz)
 		snprintf(err, errsz, "%s: %s", path, strerror(errno));
 		goto out;
 	}
-	if (lk_config_parse(&c, b.data ? b.data : "", b.len, path, err,
-	    errsz) != LK_OK)
+	if (lk_config_parse(
+		&c, b.data ? b.data : "", b.len, path, err, errsz) != LK_OK)
 		goto out;
 	*cfg = c;
 	rc = 0;
@@ -62,10 +62,10 @@ out:
 }
 
 int
-secret_load(const char *path, uint8_t secret[LK_SECRET_LEN], char *err,
-    size_t errsz)
+secret_load(
+    const char *path, uint8_t secret[LK_SECRET_LEN], char *err, size_t errsz)
 {
-	struct buf b = {0};
+	struct buf b = { 0 };
 	struct stat st;
 	int rc = -1;
 
@@ -80,8 +80,10 @@ secret_load(const char *path, uint8_t secret[LK_SECRET_LEN], char *err,
 		goto out;
 	}
 	if (st.st_mode & (S_IRWXG | S_IRWXO)) {
-		snprintf(err, errsz, "%s: readable by others (mode %04o): "
-		    "chmod 600 it", path, (unsigned)(st.st_mode & 07777));
+		snprintf(err, errsz,
+		    "%s: readable by others (mode %04o): "
+		    "chmod 600 it",
+		    path, (unsigned)(st.st_mode & 07777));
 		goto out;
 	}
 	memcpy(secret, b.data, LK_SECRET_LEN);

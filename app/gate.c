@@ -22,7 +22,7 @@ union semun {
 int
 gate_create(unsigned slots)
 {
-	union semun arg = {.val = (int)slots};
+	union semun arg = { .val = (int)slots };
 	int id = semget(IPC_PRIVATE, 1, IPC_CREAT | 0600);
 
 	if (id < 0)
@@ -44,8 +44,8 @@ gate_destroy(int id)
 bool
 gate_enter(int id)
 {
-	struct sembuf op = {0, -1, SEM_UNDO};
-	struct timespec wait = {0, WAIT_NS};
+	struct sembuf op = { 0, -1, SEM_UNDO };
+	struct timespec wait = { 0, WAIT_NS };
 
 	if (id < 0)
 		return true;
@@ -58,7 +58,7 @@ gate_enter(int id)
 void
 gate_leave(int id)
 {
-	struct sembuf op = {0, 1, SEM_UNDO};
+	struct sembuf op = { 0, 1, SEM_UNDO };
 
 	if (id >= 0)
 		semop(id, &op, 1);

@@ -9,7 +9,7 @@
 #include "app.h"
 
 /* Answer req if its path is one of the pages: true if it did. */
-bool html_handle(struct app *app, const struct request *req,
-    struct response *resp);
+bool html_handle(
+    struct app *app, const struct request *req, struct response *resp);
 
 #endif

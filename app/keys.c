@@ -26,8 +26,8 @@ int
 keys_get_or_create(struct app *app, int64_t user_id, char key[LK_KEY_LEN + 1],
     char created_on[LK_TIME_MAX])
 {
-	enum lk_err err = lk_pgstore_key_get(&app->pgstore, &app->keys, user_id,
-	    true, key, created_on);
+	enum lk_err err = lk_pgstore_key_get(
+	    &app->pgstore, &app->keys, user_id, true, key, created_on);
 
 	if (err == LK_ECRYPTO)
 		unreadable();

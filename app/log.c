@@ -16,7 +16,7 @@
 static enum lk_log_level threshold = LK_LOG_INFO;
 static const char *tag = "latchkeyd";
 
-static const char *const level_names[] = {"error", "warn", "info", "debug"};
+static const char *const level_names[] = { "error", "warn", "info", "debug" };
 
 void
 log_set_level(enum lk_log_level level)
@@ -39,7 +39,7 @@ put_value(struct buf *b, const char *v)
 
 	for (p = (const unsigned char *)v; *p && bare; p++)
 		bare = (*p > 0x20 && *p < 0x7f && *p != '"' && *p != '=' &&
-		    *p != '\\');
+			*p != '\\');
 	if (bare) {
 		buf_puts(b, v);
 		return;
@@ -59,7 +59,7 @@ put_value(struct buf *b, const char *v)
 void
 log_event(enum lk_log_level level, const char *event, ...)
 {
-	struct buf b = {0};
+	struct buf b = { 0 };
 	char ts[32];
 	time_t now = time(NULL);
 	struct tm tm;

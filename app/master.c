@@ -46,19 +46,28 @@ struct slot {
 	time_t started;
 };
 
-static volatile sig_atomic_t got_chld, got_hup, got_term, got_quit,
-    got_alarm;
+static volatile sig_atomic_t got_chld, got_hup, got_term, got_quit, got_alarm;
 
 static void
 on_signal(int sig)
 {
 	switch (sig) {
-	case SIGCHLD: got_chld = 1; break;
-	case SIGHUP: got_hup = 1; break;
+	case SIGCHLD:
+		got_chld = 1;
+		break;
+	case SIGHUP:
+		got_hup = 1;
+		break;
 	case SIGTERM:
-	case SIGINT: got_term = 1; break;
-	case SIGQUIT: got_quit = 1; break;
-	case SIGALRM: got_alarm = 1; break;
+	case SIGINT:
+		got_term = 1;
+		break;
+	case SIGQUIT:
+		got_quit = 1;
+		break;
+	case SIGALRM:
+		got_alarm = 1;
+		break;
 	}
 }
 
@@ -68,11 +77,11 @@ struct master {
 	int fd;
 	unsigned generation;
 	struct slot slots[MAX_WORKERS];
-	unsigned failures;  /* workers in a row that died young */
-	time_t respawn_at;  /* no spawning before this */
-	bool fatal;         /* a worker exited 2 */
+	unsigned failures; /* workers in a row that died young */
+	time_t respawn_at; /* no spawning before this */
+	bool fatal;        /* a worker exited 2 */
 	bool stopping;
-	time_t deadline;    /* of a graceful stop */
+	time_t deadline; /* of a graceful stop */
 	bool socket_is_path;
 };
 
@@ -88,7 +97,7 @@ now_s(void)
 static int
 open_unix(const struct lk_config *cfg)
 {
-	struct sockaddr_un sun = {.sun_family = AF_UNIX};
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	struct stat st;
 	int fd;
 
@@ -125,8 +134,8 @@ open_unix(const struct lk_config *cfg)
 	if (cfg->socket_group[0] != '\0') {
 		struct group *gr = getgrnam(cfg->socket_group);
 
-		if (gr == NULL || chown(cfg->listen, (uid_t)-1, gr->gr_gid) !=
-		    0) {
+		if (gr == NULL ||
+		    chown(cfg->listen, (uid_t)-1, gr->gr_gid) != 0) {
 			log_event(LK_LOG_ERROR, "listen_failed", "listen",
 			    cfg->listen, "error", "cannot give it socket_group",
 			    "group", cfg->socket_group, (char *)NULL);
@@ -147,8 +156,9 @@ open_tcp(const struct lk_config *cfg)
 {
 	char host[LK_PATH_MAX];
 	char *colon;
-	struct addrinfo hints = {.ai_socktype = SOCK_STREAM,
-	    .ai_flags = AI_NUMERICHOST | AI_NUMERICSERV}, *ai;
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM,
+		.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV },
+			*ai;
 	int fd, one = 1, rc;
 
 	snprintf(host, sizeof(host), "%s", cfg->listen);
@@ -334,8 +344,8 @@ reap(struct master *m)
 			m->failures = 0; /* recycled after max_requests */
 			continue;
 		}
-		if (WIFEXITED(status) && WEXITSTATUS(status) ==
-		    WORKER_EXIT_FATAL) {
+		if (WIFEXITED(status) &&
+		    WEXITSTATUS(status) == WORKER_EXIT_FATAL) {
 			m->fatal = true;
 			log_event(LK_LOG_ERROR, "worker_fatal", "pid", spid,
 			    (char *)NULL);
@@ -348,8 +358,8 @@ reap(struct master *m)
 		    code, (char *)NULL);
 		if (now_s() - s->started < 1) {
 			/* Died young: wait 1, 2, 4 ... 32 s before the next. */
-			unsigned delay = 1U << (m->failures < 5 ? m->failures
-								: 5);
+			unsigned delay = 1U
+					 << (m->failures < 5 ? m->failures : 5);
 
 			m->failures++;
 			m->respawn_at = now_s() + delay;
@@ -363,11 +373,11 @@ reap(struct master *m)
 static void
 keep_restart_keys(const struct lk_config *old, struct lk_config *new)
 {
-#define KEEP(field)                                                        \
-	if (strcmp(old->field, new->field) != 0) {                         \
-		log_event(LK_LOG_WARN, "reload_needs_restart", "key", #field, \
-		    (char *)NULL);                                         \
-		memcpy(new->field, old->field, sizeof(new->field));        \
+#define KEEP(field)                                                            \
+	if (strcmp(old->field, new->field) != 0) {                             \
+		log_event(LK_LOG_WARN, "reload_needs_restart", "key", #field,  \
+		    (char *)NULL);                                             \
+		memcpy(new->field, old->field, sizeof(new->field));            \
 	}
 	KEEP(listen)
 	KEEP(socket_group)
@@ -397,9 +407,8 @@ reload(struct master *m)
 
 	lk_config_defaults(&cfg);
 	if (config_load(m->conf_path, &cfg, err, sizeof(err)) != 0) {
-		log_event(LK_LOG_ERROR, "reload_failed", "error", err,
-		    "action", "keeping the running configuration",
-		    (char *)NULL);
+		log_event(LK_LOG_ERROR, "reload_failed", "error", err, "action",
+		    "keeping the running configuration", (char *)NULL);
 		return;
 	}
 	keep_restart_keys(&m->app.cfg, &cfg);
@@ -418,8 +427,8 @@ reload(struct master *m)
 	m->generation++;
 	m->failures = 0;
 	m->respawn_at = 0;
-	while (live(m, true) < m->app.cfg.workers && live(m, false) <
-	    MAX_WORKERS)
+	while (
+	    live(m, true) < m->app.cfg.workers && live(m, false) < MAX_WORKERS)
 		spawn(m);
 	signal_workers(m, SIGTERM, true);
 	log_event(LK_LOG_INFO, "reloaded", (char *)NULL);
@@ -443,7 +452,8 @@ master_run(const char *conf_path, const struct lk_config *cfg)
 	static struct master m; /* large: keep it off the stack */
 	struct sigaction sa;
 	sigset_t all, none;
-	const int sigs[] = {SIGCHLD, SIGHUP, SIGTERM, SIGINT, SIGQUIT, SIGALRM};
+	const int sigs[] = { SIGCHLD, SIGHUP, SIGTERM, SIGINT, SIGQUIT,
+		SIGALRM };
 	size_t i;
 	char n[16];
 
@@ -487,7 +497,7 @@ master_run(const char *conf_path, const struct lk_config *cfg)
 
 		if (!m.stopping && !m.fatal && t >= m.respawn_at)
 			while (live(&m, true) < m.app.cfg.workers &&
-			    live(&m, false) < MAX_WORKERS)
+			       live(&m, false) < MAX_WORKERS)
 				spawn(&m);
 		if (m.fatal && live(&m, true) == 0 && !m.stopping) {
 			log_event(LK_LOG_ERROR, "stop", "reason",

@@ -1,5 +1,6 @@
 /*
- * migrations.h: the .sql files of sql/, embedded at build time by sql/embed.cmake.
+ * migrations.h: the .sql files of sql/, embedded at build time by
+ * sql/embed.cmake.
  */
 #ifndef MIGRATIONS_H
 #define MIGRATIONS_H

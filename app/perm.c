@@ -10,8 +10,13 @@
 
 #include "api.h"
 
-enum role { ROLE_ANONYMOUS, ROLE_NON_MEMBER, ROLE_VIEWER, ROLE_CONTRIBUTOR,
-	ROLE_MANAGER };
+enum role {
+	ROLE_ANONYMOUS,
+	ROLE_NON_MEMBER,
+	ROLE_VIEWER,
+	ROLE_CONTRIBUTOR,
+	ROLE_MANAGER
+};
 
 void
 perm_params(const struct api *a, char user_id[24], const char **admin)
@@ -23,7 +28,7 @@ perm_params(const struct api *a, char user_id[24], const char **admin)
 int
 perm_find_project(struct api *a, const char *key, struct project_ref *p)
 {
-	const char *values[1] = {key};
+	const char *values[1] = { key };
 	PGresult *res;
 	size_t n = strspn(key, "0123456789");
 
@@ -34,12 +39,13 @@ perm_find_project(struct api *a, const char *key, struct project_ref *p)
 	/* Redmine: an all-digit id is an id, anything else an identifier. */
 	if (key[n] == '\0' && n > 0 && n <= 18)
 		res = db_query(a->app,
-		    "SELECT id, name, is_public FROM projects WHERE id = $1",
-		    1, values);
+		    "SELECT id, name, is_public FROM projects WHERE id = $1", 1,
+		    values);
 	else
 		res = db_query(a->app,
 		    "SELECT id, name, is_public FROM projects "
-		    "WHERE identifier = $1", 1, values);
+		    "WHERE identifier = $1",
+		    1, values);
 	if (res == NULL)
 		return -1;
 	if (PQntuples(res) != 1) {
@@ -57,7 +63,7 @@ static int
 role_in(struct api *a, const struct project_ref *p, enum role *role)
 {
 	char pid[24], uid[24];
-	const char *values[2] = {pid, uid};
+	const char *values[2] = { pid, uid };
 	PGresult *res;
 
 	if (a->user == NULL) {
@@ -87,8 +93,8 @@ role_in(struct api *a, const struct project_ref *p, enum role *role)
 }
 
 int
-perm_allowed(struct api *a, const struct project_ref *p,
-    enum perm_action action)
+perm_allowed(
+    struct api *a, const struct project_ref *p, enum perm_action action)
 {
 	enum role role;
 

@@ -92,7 +92,7 @@ enum { J_ID, J_USER_ID, J_USER, J_NOTES, J_CREATED, J_PRIVATE };
 static void
 invalid(struct api *a, const char *message)
 {
-	const char *m[2] = {message, NULL};
+	const char *m[2] = { message, NULL };
 
 	api_invalid(a, m);
 }
@@ -117,12 +117,12 @@ render_journals(struct emit *e, const PGresult *j)
 	emit_array(e, "journals", NULL);
 	for (i = 0; i < PQntuples(j); i++) {
 		emit_object_id(e, "journal", num(j, i, J_ID));
-		emit_ref(e, "user", num(j, i, J_USER_ID),
-		        PQgetvalue(j, i, J_USER));
+		emit_ref(
+		    e, "user", num(j, i, J_USER_ID), PQgetvalue(j, i, J_USER));
 		emit_str(e, "notes", PQgetvalue(j, i, J_NOTES));
 		emit_str(e, "created_on", PQgetvalue(j, i, J_CREATED));
-		emit_bool(e, "private_notes",
-		        PQgetvalue(j, i, J_PRIVATE)[0] == 't');
+		emit_bool(
+		    e, "private_notes", PQgetvalue(j, i, J_PRIVATE)[0] == 't');
 		/* Field changes are not recorded: always empty. */
 		emit_array(e, "details", NULL);
 		emit_end(e);
@@ -142,13 +142,13 @@ render(struct emit *e, const PGresult *res, int row, const PGresult *j)
 	emit_ref(e, "project", num(res, row, COL_PROJECT_ID), V(COL_PROJECT));
 	emit_ref(e, "tracker", num(res, row, COL_TRACKER_ID), V(COL_TRACKER));
 	emit_status_ref(e, "status", num(res, row, COL_STATUS_ID),
-	        V(COL_STATUS), V(COL_STATUS_CLOSED)[0] == 't');
+	    V(COL_STATUS), V(COL_STATUS_CLOSED)[0] == 't');
 	emit_ref(
-	        e, "priority", num(res, row, COL_PRIORITY_ID), V(COL_PRIORITY));
+	    e, "priority", num(res, row, COL_PRIORITY_ID), V(COL_PRIORITY));
 	emit_ref(e, "author", num(res, row, COL_AUTHOR_ID), V(COL_AUTHOR));
 	if (!PQgetisnull(res, row, COL_ASSIGNEE_ID))
 		emit_ref(e, "assigned_to", num(res, row, COL_ASSIGNEE_ID),
-		        V(COL_ASSIGNEE));
+		    V(COL_ASSIGNEE));
 	emit_str(e, "subject", V(COL_SUBJECT));
 	emit_str(e, "description", V(COL_DESCRIPTION));
 	emit_opt(e, "start_date", opt(res, row, COL_START));
@@ -200,8 +200,8 @@ id_list(const struct api *a, const char *v, bool me_ok, char *out, size_t size)
 			id = a->user ? (long long)a->user->id : 0;
 		else if ((id = api_id(item)) == 0)
 			return false;
-		len += (size_t)snprintf(out + len, size - len, "%s%lld",
-		        len > 1 ? "," : "", id);
+		len += (size_t)snprintf(
+		    out + len, size - len, "%s%lld", len > 1 ? "," : "", id);
 		if (len >= size)
 			return false;
 		if (v[n] == '\0')
@@ -216,7 +216,7 @@ id_list(const struct api *a, const char *v, bool me_ok, char *out, size_t size)
 static bool
 status_filter(const struct api *a, const char *v, struct filter *f)
 {
-	static const char *const modes[] = {"open", "closed", "*", NULL};
+	static const char *const modes[] = { "open", "closed", "*", NULL };
 	const char *const *m;
 
 	for (m = modes; *m != NULL; m++)
@@ -247,7 +247,7 @@ static int
 filters(struct api *a, struct filter *f)
 {
 	char project[FILTER_MAX + 1], status[FILTER_MAX + 1],
-	        assigned[FILTER_MAX + 1];
+	    assigned[FILTER_MAX + 1];
 	struct project_ref p;
 	int rp, rs, ra;
 
@@ -307,12 +307,12 @@ res_issues_index(struct api *a)
 	values[7] = limit;
 	values[8] = offset;
 	count = db_query(
-	        a->app, "SELECT count(*)" ISSUE_FROM ISSUE_WHERE, 7, values);
+	    a->app, "SELECT count(*)" ISSUE_FROM ISSUE_WHERE, 7, values);
 	if (count != NULL)
 		res = db_query(a->app,
-		        "SELECT " ISSUE_COLS ISSUE_FROM ISSUE_WHERE
-		        " ORDER BY i.id DESC LIMIT $8 OFFSET $9",
-		        9, values);
+		    "SELECT " ISSUE_COLS ISSUE_FROM ISSUE_WHERE
+		    " ORDER BY i.id DESC LIMIT $8 OFFSET $9",
+		    9, values);
 	if (res == NULL) {
 		PQclear(count);
 		api_unavailable(a);
@@ -338,14 +338,14 @@ static PGresult *
 load(struct api *a, const char *id, bool *failed)
 {
 	char uid[24];
-	const char *values[3] = {id, uid, NULL};
+	const char *values[3] = { id, uid, NULL };
 	PGresult *res;
 
 	perm_params(a, uid, &values[2]);
 	res = db_query(a->app,
-	        "SELECT " ISSUE_COLS ", p.is_public, " ISSUE_VISIBLE(2, 3)
-	                ISSUE_FROM "WHERE i.id = $1::bigint",
-	        3, values);
+	    "SELECT " ISSUE_COLS ", p.is_public, " ISSUE_VISIBLE(2, 3)
+		ISSUE_FROM "WHERE i.id = $1::bigint",
+	    3, values);
 	*failed = res == NULL;
 	if (res != NULL && PQntuples(res) != 1) {
 		PQclear(res);
@@ -380,9 +380,8 @@ find(struct api *a, enum perm_action action)
 	snprintf(p.name, sizeof(p.name), "%s", PQgetvalue(res, 0, COL_PROJECT));
 	p.is_public = PQgetvalue(res, 0, COL_IS_PUBLIC)[0] == 't';
 	if (PQgetvalue(res, 0, COL_VISIBLE)[0] != 't' ||
-	        (r = perm_allowed(a, &p, PERM_VIEW)) != 1 ||
-	        (action != PERM_VIEW &&
-	                (r = perm_allowed(a, &p, action)) != 1)) {
+	    (r = perm_allowed(a, &p, PERM_VIEW)) != 1 ||
+	    (action != PERM_VIEW && (r = perm_allowed(a, &p, action)) != 1)) {
 		PQclear(res);
 		if (r < 0)
 			api_unavailable(a);
@@ -402,7 +401,7 @@ wants_journals(const struct api *a)
 	if (api_param(a, "include", v, sizeof(v)) <= 0)
 		return false;
 	for (item = strtok_r(v, ", ", &last); item != NULL;
-	        item = strtok_r(NULL, ", ", &last))
+	     item = strtok_r(NULL, ", ", &last))
 		if (strcmp(item, "journals") == 0)
 			return true;
 	return false;
@@ -414,17 +413,17 @@ static PGresult *
 journals(struct api *a, const char *issue_id)
 {
 	char uid[24];
-	const char *values[3] = {issue_id, uid, NULL};
+	const char *values[3] = { issue_id, uid, NULL };
 
 	perm_params(a, uid, &values[2]);
 	return db_query(a->app,
-	        "SELECT j.id, u.id, u.firstname || ' ' || u.lastname, "
-	        "j.notes, iso8601(j.created_on), j.private_notes "
-	        "FROM journals j JOIN users u ON u.id = j.user_id "
-	        "WHERE j.issue_id = $1::bigint AND (NOT j.private_notes "
-	        "OR $3::boolean OR j.user_id = $2::bigint) "
-	        "ORDER BY j.created_on, j.id",
-	        3, values);
+	    "SELECT j.id, u.id, u.firstname || ' ' || u.lastname, "
+	    "j.notes, iso8601(j.created_on), j.private_notes "
+	    "FROM journals j JOIN users u ON u.id = j.user_id "
+	    "WHERE j.issue_id = $1::bigint AND (NOT j.private_notes "
+	    "OR $3::boolean OR j.user_id = $2::bigint) "
+	    "ORDER BY j.created_on, j.id",
+	    3, values);
 }
 
 /* Send one issue (status 200 or 201); with_journals: include them. */
@@ -435,7 +434,7 @@ show(struct api *a, const PGresult *res, bool with_journals, int status)
 	struct emit *e;
 
 	if (with_journals &&
-	        (j = journals(a, PQgetvalue(res, 0, COL_ID))) == NULL) {
+	    (j = journals(a, PQgetvalue(res, 0, COL_ID))) == NULL) {
 		api_unavailable(a);
 		return;
 	}
@@ -525,18 +524,18 @@ assignee(json_object *o, struct input *in)
 		return;
 	in->assign = true;
 	if (v == NULL || (json_object_is_type(v, json_type_string) &&
-	                         json_object_get_string_len(v) == 0))
+			     json_object_get_string_len(v) == 0))
 		return;
 	in->assignee = ref_id(o, "assigned_to_id", in->buf[4]);
 }
 
 static void
 input(json_object *o, enum api_text_rule rule, struct input *in,
-        struct api_errors *errs)
+    struct api_errors *errs)
 {
-	static const char *const edit_fields[] = {"subject", "description",
-	        "tracker_id", "status_id", "priority_id", "assigned_to_id",
-	        "done_ratio", NULL};
+	static const char *const edit_fields[] = { "subject", "description",
+		"tracker_id", "status_id", "priority_id", "assigned_to_id",
+		"done_ratio", NULL };
 	const char *const *f;
 
 	memset(in, 0, sizeof(*in));
@@ -544,11 +543,11 @@ input(json_object *o, enum api_text_rule rule, struct input *in,
 		if (json_object_object_get_ex(o, *f, NULL))
 			in->edits = true;
 	in->subject =
-	        api_text(o, "subject", "Subject", SUBJECT_MAX, rule, errs);
-	in->description = api_text(o, "description", "Description", TEXT_MAX,
-	        API_TEXT_OPTIONAL, errs);
-	in->notes = api_text(
-	        o, "notes", "Notes", TEXT_MAX, API_TEXT_OPTIONAL, errs);
+	    api_text(o, "subject", "Subject", SUBJECT_MAX, rule, errs);
+	in->description = api_text(
+	    o, "description", "Description", TEXT_MAX, API_TEXT_OPTIONAL, errs);
+	in->notes =
+	    api_text(o, "notes", "Notes", TEXT_MAX, API_TEXT_OPTIONAL, errs);
 	in->tracker = ref_id(o, "tracker_id", in->buf[0]);
 	in->status = ref_id(o, "status_id", in->buf[1]);
 	in->priority = ref_id(o, "priority_id", in->buf[2]);
@@ -564,24 +563,24 @@ input(json_object *o, enum api_text_rule rule, struct input *in,
  */
 static int
 check_refs(struct api *a, const struct input *in, const char *project,
-        const char *assignee_id, struct api_errors *errs)
+    const char *assignee_id, struct api_errors *errs)
 {
-	const char *values[5] = {
-	        in->tracker, in->status, in->priority, assignee_id, project};
+	const char *values[5] = { in->tracker, in->status, in->priority,
+		assignee_id, project };
 	PGresult *res;
 
 	res = db_query(a->app,
-	        "SELECT $1::bigint IS NULL OR EXISTS (SELECT 1 "
-	        "FROM trackers WHERE id = $1::bigint), "
-	        "$2::bigint IS NULL OR EXISTS (SELECT 1 "
-	        "FROM issue_statuses WHERE id = $2::bigint), "
-	        "$3::bigint IS NULL OR EXISTS (SELECT 1 "
-	        "FROM issue_priorities WHERE id = $3::bigint), "
-	        "$4::bigint IS NULL OR EXISTS (SELECT 1 "
-	        "FROM users u JOIN members m ON m.user_id = u.id "
-	        "WHERE u.id = $4::bigint AND u.status = 1 "
-	        "AND m.project_id = $5::bigint AND m.role <> 'viewer')",
-	        5, values);
+	    "SELECT $1::bigint IS NULL OR EXISTS (SELECT 1 "
+	    "FROM trackers WHERE id = $1::bigint), "
+	    "$2::bigint IS NULL OR EXISTS (SELECT 1 "
+	    "FROM issue_statuses WHERE id = $2::bigint), "
+	    "$3::bigint IS NULL OR EXISTS (SELECT 1 "
+	    "FROM issue_priorities WHERE id = $3::bigint), "
+	    "$4::bigint IS NULL OR EXISTS (SELECT 1 "
+	    "FROM users u JOIN members m ON m.user_id = u.id "
+	    "WHERE u.id = $4::bigint AND u.status = 1 "
+	    "AND m.project_id = $5::bigint AND m.role <> 'viewer')",
+	    5, values);
 	if (res == NULL)
 		return -1;
 	if (PQgetvalue(res, 0, 0)[0] != 't')
@@ -606,7 +605,7 @@ check_refs(struct api *a, const struct input *in, const char *project,
  */
 static int
 target_project(struct api *a, json_object *o, struct project_ref *p,
-        struct api_errors *errs)
+    struct api_errors *errs)
 {
 	bool bad = false;
 	const char *key = body_string(o, "project_id", 100, &bad);
@@ -616,7 +615,7 @@ target_project(struct api *a, json_object *o, struct project_ref *p,
 		key = a->arg;
 	if (bad || key == NULL || *key == '\0') {
 		api_error(errs,
-		        bad ? "Project is invalid" : "Project cannot be blank");
+		    bad ? "Project is invalid" : "Project cannot be blank");
 		return 1;
 	}
 	if ((r = perm_find_project(a, key, p)) == 1) {
@@ -642,25 +641,25 @@ location(struct api *a, const char *id)
 	char url[512];
 
 	if (host == NULL || *host == '\0' || strlen(host) > 255 ||
-	        host[strspn(host,
-	                "abcdefghijklmnopqrstuvwxyz"
-	                "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:[]")] != '\0')
+	    host[strspn(host, "abcdefghijklmnopqrstuvwxyz"
+			      "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:[]")] !=
+		'\0')
 		return;
 	snprintf(url, sizeof(url), "%s://%s/issues/%s.%s",
-	        a->req->https ? "https" : "http", host, id,
-	        a->fmt == FMT_XML ? "xml" : "json");
+	    a->req->https ? "https" : "http", host, id,
+	    a->fmt == FMT_XML ? "xml" : "json");
 	resp_header(a->resp, "Location", url);
 }
 
 /* Insert the issue: 0 with its id in id, or -1 with the answer sent. */
 static int
 insert(struct api *a, const struct project_ref *p, const struct input *in,
-        char id[24])
+    char id[24])
 {
 	char pid[24], uid[24];
-	const char *values[9] = {pid, in->tracker, in->status, in->priority,
-	        uid, in->assignee, in->subject, in->description,
-	        in->done_ratio};
+	const char *values[9] = { pid, in->tracker, in->status, in->priority,
+		uid, in->assignee, in->subject, in->description,
+		in->done_ratio };
 	PGresult *res;
 
 	snprintf(pid, sizeof(pid), "%lld", p->id);
@@ -668,21 +667,21 @@ insert(struct api *a, const struct project_ref *p, const struct input *in,
 	/* Redmine's defaults: the first tracker and status, the default
 	 * priority; a new issue in a closed status is closed now. */
 	res = db_query(a->app,
-	        "INSERT INTO issues (project_id, tracker_id, status_id, "
-	        "priority_id, author_id, assigned_to_id, subject, "
-	        "description, done_ratio, closed_on) "
-	        "SELECT $1::bigint, "
-	        "coalesce($2::int, (SELECT id FROM trackers "
-	        "ORDER BY position, id LIMIT 1)), st.id, "
-	        "coalesce($4::int, (SELECT id FROM issue_priorities "
-	        "ORDER BY is_default DESC, position, id LIMIT 1)), "
-	        "$5::bigint, $6::bigint, $7::text, "
-	        "coalesce($8::text, ''), coalesce($9::int, 0), "
-	        "CASE WHEN st.is_closed THEN now() END "
-	        "FROM issue_statuses st WHERE st.id = coalesce($3::int, "
-	        "(SELECT id FROM issue_statuses "
-	        "ORDER BY position, id LIMIT 1)) RETURNING id",
-	        9, values);
+	    "INSERT INTO issues (project_id, tracker_id, status_id, "
+	    "priority_id, author_id, assigned_to_id, subject, "
+	    "description, done_ratio, closed_on) "
+	    "SELECT $1::bigint, "
+	    "coalesce($2::int, (SELECT id FROM trackers "
+	    "ORDER BY position, id LIMIT 1)), st.id, "
+	    "coalesce($4::int, (SELECT id FROM issue_priorities "
+	    "ORDER BY is_default DESC, position, id LIMIT 1)), "
+	    "$5::bigint, $6::bigint, $7::text, "
+	    "coalesce($8::text, ''), coalesce($9::int, 0), "
+	    "CASE WHEN st.is_closed THEN now() END "
+	    "FROM issue_statuses st WHERE st.id = coalesce($3::int, "
+	    "(SELECT id FROM issue_statuses "
+	    "ORDER BY position, id LIMIT 1)) RETURNING id",
+	    9, values);
 	if (res == NULL) {
 		api_write_failed(a, "Issue is invalid");
 		return -1;
@@ -701,7 +700,7 @@ insert(struct api *a, const struct project_ref *p, const struct input *in,
 void
 res_issues_create(struct api *a)
 {
-	struct api_errors errs = {0};
+	struct api_errors errs = { 0 };
 	struct project_ref p;
 	struct input in;
 	json_object *tree, *o;
@@ -724,7 +723,7 @@ res_issues_create(struct api *a)
 	if (r == 0)
 		snprintf(pid, sizeof(pid), "%lld", p.id);
 	if (check_refs(a, &in, r == 0 ? pid : NULL, r == 0 ? in.assignee : NULL,
-	            &errs) != 0) {
+		&errs) != 0) {
 		api_unavailable(a);
 		goto out;
 	}
@@ -753,33 +752,33 @@ static int
 apply(struct api *a, const char *id, const struct input *in)
 {
 	char uid[24];
-	const char *values[11] = {id, in->subject, in->description, in->tracker,
-	        in->status, in->priority, in->assign ? "t" : "f", in->assignee,
-	        in->done_ratio, uid, in->notes};
+	const char *values[11] = { id, in->subject, in->description,
+		in->tracker, in->status, in->priority, in->assign ? "t" : "f",
+		in->assignee, in->done_ratio, uid, in->notes };
 
 	snprintf(uid, sizeof(uid), "%lld", (long long)a->user->id);
 	/* closed_on: set when the issue goes from open to closed (Redmine
 	 * keeps it on reopening). */
 	if (db_command(a->app,
-	            "WITH u AS (UPDATE issues SET "
-	            "subject = coalesce($2::text, subject), "
-	            "description = coalesce($3::text, description), "
-	            "tracker_id = coalesce($4::int, tracker_id), "
-	            "status_id = coalesce($5::int, status_id), "
-	            "priority_id = coalesce($6::int, priority_id), "
-	            "assigned_to_id = CASE WHEN $7::boolean "
-	            "THEN $8::bigint ELSE assigned_to_id END, "
-	            "done_ratio = coalesce($9::int, done_ratio), "
-	            "closed_on = CASE WHEN (SELECT is_closed "
-	            "FROM issue_statuses WHERE id = $5::int) "
-	            "AND NOT (SELECT is_closed FROM issue_statuses "
-	            "WHERE id = issues.status_id) "
-	            "THEN now() ELSE closed_on END, updated_on = now() "
-	            "WHERE id = $1::bigint RETURNING id) "
-	            "INSERT INTO journals (issue_id, user_id, notes) "
-	            "SELECT id, $10::bigint, $11::text FROM u "
-	            "WHERE coalesce($11::text, '') <> ''",
-	            11, values) < 0) {
+		"WITH u AS (UPDATE issues SET "
+		"subject = coalesce($2::text, subject), "
+		"description = coalesce($3::text, description), "
+		"tracker_id = coalesce($4::int, tracker_id), "
+		"status_id = coalesce($5::int, status_id), "
+		"priority_id = coalesce($6::int, priority_id), "
+		"assigned_to_id = CASE WHEN $7::boolean "
+		"THEN $8::bigint ELSE assigned_to_id END, "
+		"done_ratio = coalesce($9::int, done_ratio), "
+		"closed_on = CASE WHEN (SELECT is_closed "
+		"FROM issue_statuses WHERE id = $5::int) "
+		"AND NOT (SELECT is_closed FROM issue_statuses "
+		"WHERE id = issues.status_id) "
+		"THEN now() ELSE closed_on END, updated_on = now() "
+		"WHERE id = $1::bigint RETURNING id) "
+		"INSERT INTO journals (issue_id, user_id, notes) "
+		"SELECT id, $10::bigint, $11::text FROM u "
+		"WHERE coalesce($11::text, '') <> ''",
+		11, values) < 0) {
 		api_write_failed(a, "Issue is invalid");
 		return -1;
 	}
@@ -789,7 +788,7 @@ apply(struct api *a, const char *id, const struct input *in)
 void
 res_issues_update(struct api *a)
 {
-	struct api_errors errs = {0};
+	struct api_errors errs = { 0 };
 	json_object *tree = NULL, *o;
 	PGresult *res = find(a, PERM_VIEW);
 	struct project_ref p;
@@ -818,10 +817,10 @@ res_issues_update(struct api *a)
 	/* An unchanged assignee stays valid even if no longer assignable. */
 	check = in.assignee;
 	if (check != NULL && !PQgetisnull(res, 0, COL_ASSIGNEE_ID) &&
-	        strcmp(check, PQgetvalue(res, 0, COL_ASSIGNEE_ID)) == 0)
+	    strcmp(check, PQgetvalue(res, 0, COL_ASSIGNEE_ID)) == 0)
 		check = NULL;
 	if (check_refs(a, &in, PQgetvalue(res, 0, COL_PROJECT_ID), check,
-	            &errs) != 0) {
+		&errs) != 0) {
 		api_unavailable(a);
 		goto out;
 	}
@@ -851,7 +850,7 @@ res_issues_delete(struct api *a)
 		return;
 	values[0] = PQgetvalue(res, 0, COL_ID);
 	if (db_command(a->app, "DELETE FROM issues WHERE id = $1::bigint", 1,
-	            values) < 0)
+		values) < 0)
 		api_unavailable(a);
 	else
 		api_no_content(a);

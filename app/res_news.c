@@ -50,10 +50,10 @@ render(struct emit *e, const PGresult *res, int row)
 #define V(c) PQgetvalue(res, row, (c))
 	emit_object(e, "news");
 	emit_int(e, "id", strtoll(V(COL_ID), NULL, 10));
-	emit_ref(e, "project", strtoll(V(COL_PROJECT_ID), NULL, 10),
-	        V(COL_PROJECT));
-	emit_ref(e, "author", strtoll(V(COL_AUTHOR_ID), NULL, 10),
-	        V(COL_AUTHOR));
+	emit_ref(
+	    e, "project", strtoll(V(COL_PROJECT_ID), NULL, 10), V(COL_PROJECT));
+	emit_ref(
+	    e, "author", strtoll(V(COL_AUTHOR_ID), NULL, 10), V(COL_AUTHOR));
 	emit_str(e, "title", V(COL_TITLE));
 	emit_str(e, "summary", V(COL_SUMMARY));
 	emit_str(e, "description", V(COL_DESCRIPTION));
@@ -67,7 +67,7 @@ static void
 list(struct api *a, const char *project_id)
 {
 	char uid[24], limit[24], offset[24];
-	const char *values[5] = {uid, NULL, project_id, limit, offset};
+	const char *values[5] = { uid, NULL, project_id, limit, offset };
 	struct page page;
 	struct emit *e;
 	PGresult *count, *res = NULL;
@@ -77,14 +77,14 @@ list(struct api *a, const char *project_id)
 	perm_params(a, uid, &values[1]);
 	snprintf(limit, sizeof(limit), "%lld", page.limit);
 	snprintf(offset, sizeof(offset), "%lld", page.offset);
-	count = db_query(
-	        a->app, "SELECT count(*)" NEWS_FROM NEWS_WHERE, 3, values);
+	count =
+	    db_query(a->app, "SELECT count(*)" NEWS_FROM NEWS_WHERE, 3, values);
 	if (count != NULL)
 		res = db_query(a->app,
-		        "SELECT " NEWS_COLS NEWS_FROM NEWS_WHERE
-		        " ORDER BY n.created_on DESC, n.id DESC "
-		        "LIMIT $4 OFFSET $5",
-		        5, values);
+		    "SELECT " NEWS_COLS NEWS_FROM NEWS_WHERE
+		    " ORDER BY n.created_on DESC, n.id DESC "
+		    "LIMIT $4 OFFSET $5",
+		    5, values);
 	if (res == NULL) {
 		PQclear(count);
 		api_unavailable(a);
@@ -150,7 +150,7 @@ find(struct api *a, enum perm_action action)
 {
 	long long id = api_id(a->arg);
 	char sid[24];
-	const char *values[1] = {sid};
+	const char *values[1] = { sid };
 	struct project_ref p;
 	PGresult *res;
 	int r;
@@ -161,8 +161,7 @@ find(struct api *a, enum perm_action action)
 	}
 	snprintf(sid, sizeof(sid), "%lld", id);
 	res = db_query(a->app,
-	        "SELECT " NEWS_COLS NEWS_FROM "WHERE n.id = $1::bigint", 1,
-	        values);
+	    "SELECT " NEWS_COLS NEWS_FROM "WHERE n.id = $1::bigint", 1, values);
 	if (res == NULL) {
 		api_unavailable(a);
 		return NULL;
@@ -211,13 +210,13 @@ struct news_fields {
 
 static void
 fields(json_object *n, enum api_text_rule rule, struct news_fields *f,
-        struct api_errors *errs)
+    struct api_errors *errs)
 {
 	f->title = api_text(n, "title", "Title", TITLE_MAX, rule, errs);
 	f->summary = api_text(
-	        n, "summary", "Summary", SUMMARY_MAX, API_TEXT_OPTIONAL, errs);
+	    n, "summary", "Summary", SUMMARY_MAX, API_TEXT_OPTIONAL, errs);
 	f->description = api_text(
-	        n, "description", "Description", DESCRIPTION_MAX, rule, errs);
+	    n, "description", "Description", DESCRIPTION_MAX, rule, errs);
 }
 
 void
@@ -225,7 +224,7 @@ res_news_create(struct api *a)
 {
 	struct project_ref p;
 	struct news_fields f;
-	struct api_errors errs = {0};
+	struct api_errors errs = { 0 };
 	json_object *tree, *n;
 	char pid[24], uid[24];
 
@@ -241,15 +240,15 @@ res_news_create(struct api *a)
 	snprintf(pid, sizeof(pid), "%lld", p.id);
 	snprintf(uid, sizeof(uid), "%lld", (long long)a->user->id);
 	{
-		const char *values[5] = {
-		        pid, uid, f.title, f.summary, f.description};
+		const char *values[5] = { pid, uid, f.title, f.summary,
+			f.description };
 
 		if (db_command(a->app,
-		            "INSERT INTO news (project_id, author_id, title, "
-		            "summary, "
-		            "description) VALUES ($1, $2, $3, coalesce($4, "
-		            "''), $5)",
-		            5, values) < 0) {
+			"INSERT INTO news (project_id, author_id, title, "
+			"summary, "
+			"description) VALUES ($1, $2, $3, coalesce($4, "
+			"''), $5)",
+			5, values) < 0) {
 			api_write_failed(a, "News is invalid");
 			goto out;
 		}
@@ -264,7 +263,7 @@ res_news_update(struct api *a)
 {
 	PGresult *res = find(a, PERM_NEWS_MANAGE);
 	struct news_fields f;
-	struct api_errors errs = {0};
+	struct api_errors errs = { 0 };
 	json_object *tree = NULL, *n;
 
 	if (res == NULL)
@@ -277,15 +276,15 @@ res_news_update(struct api *a)
 		goto out;
 	}
 	{
-		const char *values[4] = {PQgetvalue(res, 0, COL_ID), f.title,
-		        f.summary, f.description};
+		const char *values[4] = { PQgetvalue(res, 0, COL_ID), f.title,
+			f.summary, f.description };
 
 		if (db_command(a->app,
-		            "UPDATE news SET title = coalesce($2, title), "
-		            "summary = coalesce($3, summary), "
-		            "description = coalesce($4, description) "
-		            "WHERE id = $1::bigint",
-		            4, values) < 0) {
+			"UPDATE news SET title = coalesce($2, title), "
+			"summary = coalesce($3, summary), "
+			"description = coalesce($4, description) "
+			"WHERE id = $1::bigint",
+			4, values) < 0) {
 			api_write_failed(a, "News is invalid");
 			goto out;
 		}
@@ -306,7 +305,7 @@ res_news_delete(struct api *a)
 		return;
 	values[0] = PQgetvalue(res, 0, COL_ID);
 	if (db_command(a->app, "DELETE FROM news WHERE id = $1::bigint", 1,
-	            values) < 0)
+		values) < 0)
 		api_unavailable(a);
 	else
 		api_no_content(a);

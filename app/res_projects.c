@@ -55,14 +55,14 @@ count_visible(struct api *a, struct page *page)
 {
 	char uid[24];
 	const char *admin;
-	const char *values[2] = {uid, NULL};
+	const char *values[2] = { uid, NULL };
 	PGresult *res;
 
 	perm_params(a, uid, &admin);
 	values[1] = admin;
 	res = db_query(a->app,
-	        "SELECT count(*) FROM projects p WHERE " PERM_VISIBLE(1, 2), 2,
-	        values);
+	    "SELECT count(*) FROM projects p WHERE " PERM_VISIBLE(1, 2), 2,
+	    values);
 	if (res == NULL) {
 		api_unavailable(a);
 		return -1;
@@ -76,7 +76,7 @@ void
 res_projects_index(struct api *a)
 {
 	char uid[24], limit[24], offset[24];
-	const char *values[4] = {uid, NULL, limit, offset};
+	const char *values[4] = { uid, NULL, limit, offset };
 	struct page page;
 	struct emit *e;
 	PGresult *res;
@@ -91,10 +91,10 @@ res_projects_index(struct api *a)
 	/* Redmine orders by the nested set, which puts top-level projects
 	 * in the order of their names, case-insensitively. */
 	res = db_query(a->app,
-	        "SELECT " PROJECT_COLS " FROM projects p WHERE " PERM_VISIBLE(
-	                1, 2) " ORDER BY lower(p.name) COLLATE \"C\", p.id "
-	                      "LIMIT $3 OFFSET $4",
-	        4, values);
+	    "SELECT " PROJECT_COLS " FROM projects p WHERE " PERM_VISIBLE(
+		1, 2) " ORDER BY lower(p.name) COLLATE \"C\", p.id "
+		      "LIMIT $3 OFFSET $4",
+	    4, values);
 	if (res == NULL) {
 		api_unavailable(a);
 		return;
@@ -114,7 +114,7 @@ res_projects_show(struct api *a)
 {
 	struct project_ref p;
 	char id[24];
-	const char *values[1] = {id};
+	const char *values[1] = { id };
 	struct emit *e;
 	PGresult *res;
 
@@ -122,8 +122,8 @@ res_projects_show(struct api *a)
 		return;
 	snprintf(id, sizeof(id), "%lld", p.id);
 	res = db_query(a->app,
-	        "SELECT " PROJECT_COLS " FROM projects p WHERE p.id = $1", 1,
-	        values);
+	    "SELECT " PROJECT_COLS " FROM projects p WHERE p.id = $1", 1,
+	    values);
 	if (res == NULL || PQntuples(res) != 1) {
 		/* Gone since perm_find_project: a race, not a 503. */
 		if (res != NULL)

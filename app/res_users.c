@@ -10,11 +10,11 @@
 
 /* The user and the sealed copy of their key in one round trip: this is
  * the hottest query of the API. */
-#define USER_SQL                                                            \
-	"SELECT u.id, u.login, u.admin, u.firstname, u.lastname, u.mail, "  \
-	"iso8601(u.created_on), iso8601(u.updated_on), "                    \
-	"iso8601(u.last_login_on), iso8601(u.passwd_changed_on), u.status, " \
-	"t.sealed FROM users u LEFT JOIN tokens t ON t.user_id = u.id "     \
+#define USER_SQL                                                               \
+	"SELECT u.id, u.login, u.admin, u.firstname, u.lastname, u.mail, "     \
+	"iso8601(u.created_on), iso8601(u.updated_on), "                       \
+	"iso8601(u.last_login_on), iso8601(u.passwd_changed_on), u.status, "   \
+	"t.sealed FROM users u LEFT JOIN tokens t ON t.user_id = u.id "        \
 	"WHERE u.id = $1"
 
 static const char *
@@ -28,7 +28,7 @@ static void
 show(struct api *a, bool full)
 {
 	char id[24], key[LK_KEY_LEN + 1], key_created[LK_TIME_MAX];
-	const char *values[1] = {id};
+	const char *values[1] = { id };
 	PGresult *res;
 	struct emit *e;
 
@@ -36,8 +36,8 @@ show(struct api *a, bool full)
 	res = db_query(a->app, USER_SQL, 1, values);
 	if (res == NULL || PQntuples(res) != 1 ||
 	    (PQgetisnull(res, 0, 11)
-		    ? keys_get_or_create(a->app, a->user->id, key,
-			  key_created) != 0
+		    ? keys_get_or_create(
+			  a->app, a->user->id, key, key_created) != 0
 		    : keys_unseal(a->app, PQgetvalue(res, 0, 11), key) != 0)) {
 		PQclear(res);
 		lk_wipe(key, sizeof(key));
@@ -84,8 +84,8 @@ mail_valid(const char *m)
 	const char *at = strchr(m, '@');
 
 	return at != NULL && at != m && strchr(at + 1, '@') == NULL &&
-	    strchr(at + 1, '.') != NULL && at[1] != '.' &&
-	    m[strlen(m) - 1] != '.' && strpbrk(m, " \t\r\n") == NULL;
+	       strchr(at + 1, '.') != NULL && at[1] != '.' &&
+	       m[strlen(m) - 1] != '.' && strpbrk(m, " \t\r\n") == NULL;
 }
 
 static void
@@ -119,13 +119,14 @@ update(struct api *a)
 	}
 	snprintf(id, sizeof(id), "%lld", (long long)a->user->id);
 	{
-		const char *values[4] = {id, first, last, mail};
+		const char *values[4] = { id, first, last, mail };
 
 		if (db_command(a->app,
-		    "UPDATE users SET firstname = coalesce($2, firstname), "
-		    "lastname = coalesce($3, lastname), "
-		    "mail = coalesce($4, mail), updated_on = now() "
-		    "WHERE id = $1", 4, values) < 0) {
+			"UPDATE users SET firstname = coalesce($2, firstname), "
+			"lastname = coalesce($3, lastname), "
+			"mail = coalesce($4, mail), updated_on = now() "
+			"WHERE id = $1",
+			4, values) < 0) {
 			api_unavailable(a);
 			goto out;
 		}

@@ -18,37 +18,37 @@
 #include "log.h"
 #include "throttle.h"
 
-#define QUERY_MAX 8192
+#define QUERY_MAX    8192
 #define PATH_MAX_LEN 1024
-#define ARG_MAX 100
+#define ARG_MAX      100
 
 struct route {
-	const char *method; /* GET also answers HEAD */
+	const char *method;  /* GET also answers HEAD */
 	const char *pattern; /* ':' stands for one path segment (the arg) */
 	void (*handler)(struct api *);
 	bool needs_user; /* no anonymous access at all */
 };
 
 static const struct route routes[] = {
-	{"GET", "/users/current", res_users_current, true},
-	{"GET", "/my/account", res_my_account, true},
-	{"PUT", "/my/account", res_my_account, true},
-	{"GET", "/projects", res_projects_index, false},
-	{"GET", "/projects/:", res_projects_show, false},
-	{"GET", "/projects/:/news", res_news_project, false},
-	{"POST", "/projects/:/news", res_news_create, false},
-	{"GET", "/news", res_news_index, false},
-	{"GET", "/news/:", res_news_show, false},
-	{"PUT", "/news/:", res_news_update, false},
-	{"DELETE", "/news/:", res_news_delete, false},
-	{"GET", "/issues", res_issues_index, false},
-	{"POST", "/issues", res_issues_create, false},
-	{"GET", "/issues/:", res_issues_show, false},
+	{ "GET", "/users/current", res_users_current, true },
+	{ "GET", "/my/account", res_my_account, true },
+	{ "PUT", "/my/account", res_my_account, true },
+	{ "GET", "/projects", res_projects_index, false },
+	{ "GET", "/projects/:", res_projects_show, false },
+	{ "GET", "/projects/:/news", res_news_project, false },
+	{ "POST", "/projects/:/news", res_news_create, false },
+	{ "GET", "/news", res_news_index, false },
+	{ "GET", "/news/:", res_news_show, false },
+	{ "PUT", "/news/:", res_news_update, false },
+	{ "DELETE", "/news/:", res_news_delete, false },
+	{ "GET", "/issues", res_issues_index, false },
+	{ "POST", "/issues", res_issues_create, false },
+	{ "GET", "/issues/:", res_issues_show, false },
 	/* Redmine's nested forms (python-redmine creates issues this way). */
-	{"GET", "/projects/:/issues", res_issues_index, false},
-	{"POST", "/projects/:/issues", res_issues_create, false},
-	{"PUT", "/issues/:", res_issues_update, false},
-	{"DELETE", "/issues/:", res_issues_delete, false},
+	{ "GET", "/projects/:/issues", res_issues_index, false },
+	{ "POST", "/projects/:/issues", res_issues_create, false },
+	{ "PUT", "/issues/:", res_issues_update, false },
+	{ "DELETE", "/issues/:", res_issues_delete, false },
 };
 
 void
@@ -99,7 +99,7 @@ match(const char *pattern, const char *path, char arg[ARG_MAX + 1])
 static enum fmt
 path_format(const struct request *req, char *bare, size_t size)
 {
-	static const char *const fmt_param[] = {"format", NULL};
+	static const char *const fmt_param[] = { "format", NULL };
 	size_t len = strlen(req->path);
 	char v[8];
 	size_t vlen;
@@ -114,7 +114,7 @@ path_format(const struct request *req, char *bare, size_t size)
 		return FMT_XML;
 	}
 	if (lk_query_get(req->query, req->query_len, fmt_param, v, sizeof(v),
-	    &vlen) == LK_QUERY_FOUND) {
+		&vlen) == LK_QUERY_FOUND) {
 		if (strcmp(v, "json") == 0)
 			return FMT_JSON;
 		if (strcmp(v, "xml") == 0)
@@ -145,8 +145,8 @@ api_need_login(struct api *a)
 {
 	resp_status(a->resp, a->app->settings.rest_api_enabled ? 401 : 403);
 	if (a->app->settings.rest_api_enabled)
-		resp_header(a->resp, "WWW-Authenticate",
-		    "Basic realm=\"Redmine API\"");
+		resp_header(
+		    a->resp, "WWW-Authenticate", "Basic realm=\"Redmine API\"");
 }
 
 void
@@ -213,10 +213,10 @@ api_page(const struct api *a, struct page *p)
 	bool bad = false;
 
 	/* Redmine: limit defaults to 25 and is clamped to 1..100. */
-	p->offset = lk_query_int(a->req->query, a->req->query_len, "offset",
-	    0, 1000000000LL, &bad);
-	p->limit = lk_query_int(a->req->query, a->req->query_len, "limit", 25,
-	    1000000000LL, &bad);
+	p->offset = lk_query_int(
+	    a->req->query, a->req->query_len, "offset", 0, 1000000000LL, &bad);
+	p->limit = lk_query_int(
+	    a->req->query, a->req->query_len, "limit", 25, 1000000000LL, &bad);
 	if (p->limit < 1)
 		p->limit = 1;
 	if (p->limit > 100)
@@ -227,11 +227,11 @@ api_page(const struct api *a, struct page *p)
 int
 api_param(const struct api *a, const char *name, char *v, size_t size)
 {
-	const char *names[2] = {name, NULL};
+	const char *names[2] = { name, NULL };
 	size_t len;
 
-	switch (lk_query_get(a->req->query, a->req->query_len, names, v, size,
-	    &len)) {
+	switch (lk_query_get(
+	    a->req->query, a->req->query_len, names, v, size, &len)) {
 	case LK_QUERY_ABSENT:
 		return 0;
 	case LK_QUERY_FOUND:
@@ -255,7 +255,7 @@ void
 api_write_failed(struct api *a, const char *message)
 {
 	const char *state = db_last_sqlstate();
-	const char *messages[2] = {message, NULL};
+	const char *messages[2] = { message, NULL };
 
 	if (strncmp(state, "22", 2) == 0 || strncmp(state, "23", 2) == 0)
 		api_invalid(a, messages);
@@ -337,8 +337,8 @@ api_text(json_object *obj, const char *name, const char *label,
 static const char *
 via_name(enum lk_via via)
 {
-	static const char *const names[] = {"none", "query", "header",
-	    "password", "basic_key", "bearer"};
+	static const char *const names[] = { "none", "query", "header",
+		"password", "basic_key", "bearer" };
 
 	return names[via];
 }
@@ -396,8 +396,8 @@ apply_verdict(struct api *a, const struct lk_resolution *res)
 	    "addr", req->remote_addr, (char *)NULL);
 	resp_status(a->resp, status);
 	if (res->verdict == LK_DENY_BASIC)
-		resp_header(a->resp, "WWW-Authenticate",
-		    "Basic realm=\"Redmine API\"");
+		resp_header(
+		    a->resp, "WWW-Authenticate", "Basic realm=\"Redmine API\"");
 	else if (res->verdict == LK_DENY_BEARER)
 		resp_header(a->resp, "WWW-Authenticate",
 		    "Bearer realm=\"Redmine API\", error=\"invalid_token\"");
@@ -405,14 +405,13 @@ apply_verdict(struct api *a, const struct lk_resolution *res)
 }
 
 void
-router_handle(struct app *app, const struct request *req,
-    struct response *resp)
+router_handle(struct app *app, const struct request *req, struct response *resp)
 {
 	char bare[PATH_MAX_LEN + 1], arg[ARG_MAX + 1] = "";
 	const struct route *route = NULL;
 	bool path_known = false, is_get;
 	struct lk_resolution res;
-	struct api a = {app, req, resp, FMT_NONE, NULL, NULL};
+	struct api a = { app, req, resp, FMT_NONE, NULL, NULL };
 	size_t i;
 
 	resp->status = 200;
@@ -467,8 +466,8 @@ router_handle(struct app *app, const struct request *req,
 	if (!apply_verdict(&a, &res))
 		goto out;
 	a.user = res.verdict == LK_AUTHENTICATED ? &res.user : NULL;
-	if (a.user == NULL && (route->needs_user ||
-	    app->settings.login_required)) {
+	if (a.user == NULL &&
+	    (route->needs_user || app->settings.login_required)) {
 		api_need_login(&a);
 		goto out;
 	}

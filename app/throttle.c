@@ -17,7 +17,7 @@
 #define PROBE 8
 
 struct slot {
-	uint64_t key;   /* 0: empty */
+	uint64_t key;    /* 0: empty */
 	uint32_t opened; /* monotonic seconds */
 	uint32_t failures;
 };
@@ -100,7 +100,7 @@ find(struct throttle *t, const char *addr, unsigned window, bool create)
 				victim = s;
 			victim_free = true;
 		} else if (!victim_free &&
-		    (victim == NULL || s->opened < victim->opened)) {
+			   (victim == NULL || s->opened < victim->opened)) {
 			victim = s;
 		}
 	}
@@ -113,8 +113,8 @@ find(struct throttle *t, const char *addr, unsigned window, bool create)
 }
 
 unsigned
-throttle_check(struct throttle *t, const char *addr, unsigned limit,
-    unsigned window)
+throttle_check(
+    struct throttle *t, const char *addr, unsigned limit, unsigned window)
 {
 	struct slot *s;
 	unsigned wait = 0;

@@ -20,8 +20,8 @@ struct throttle *throttle_create(void);
 void throttle_destroy(struct throttle *t);
 
 /* 0 if addr may try, else the seconds until it may (Retry-After). */
-unsigned throttle_check(struct throttle *t, const char *addr, unsigned limit,
-    unsigned window);
+unsigned throttle_check(
+    struct throttle *t, const char *addr, unsigned limit, unsigned window);
 /* Count one failure of addr. */
 void throttle_fail(struct throttle *t, const char *addr, unsigned window);
 

@@ -34,24 +34,33 @@ on_term(int sig)
 static const char *
 status_text(int status)
 {
-	switch (status) {
-	case 200: return "OK";
-	case 201: return "Created";
-	case 204: return "No Content";
-	case 400: return "Bad Request";
-	case 401: return "Unauthorized";
-	case 403: return "Forbidden";
-	case 404: return "Not Found";
-	case 405: return "Method Not Allowed";
-	case 406: return "Not Acceptable";
-	case 412: return "Precondition Failed";
-	case 413: return "Payload Too Large";
-	case 414: return "URI Too Long";
-	case 415: return "Unsupported Media Type";
-	case 422: return "Unprocessable Entity";
-	case 429: return "Too Many Requests";
-	case 503: return "Service Unavailable";
-	}
+	static const struct {
+		int code;
+		const char *text;
+	} texts[] = {
+		{ 200, "OK" },
+		{ 201, "Created" },
+		{ 204, "No Content" },
+		{ 303, "See Other" },
+		{ 400, "Bad Request" },
+		{ 401, "Unauthorized" },
+		{ 403, "Forbidden" },
+		{ 404, "Not Found" },
+		{ 405, "Method Not Allowed" },
+		{ 406, "Not Acceptable" },
+		{ 412, "Precondition Failed" },
+		{ 413, "Payload Too Large" },
+		{ 414, "URI Too Long" },
+		{ 415, "Unsupported Media Type" },
+		{ 422, "Unprocessable Entity" },
+		{ 429, "Too Many Requests" },
+		{ 503, "Service Unavailable" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
+		if (texts[i].code == status)
+			return texts[i].text;
 	return "Error";
 }
 
@@ -61,8 +70,7 @@ param_value(const char *env, const char *name)
 {
 	size_t n = strlen(name);
 
-	return strncmp(env, name, n) == 0 && env[n] == '=' ? env + n + 1
-							   : NULL;
+	return strncmp(env, name, n) == 0 && env[n] == '=' ? env + n + 1 : NULL;
 }
 
 /* Fill req from the FastCGI parameters, scanned once: a header that
@@ -102,13 +110,13 @@ read_params(FCGX_Request *fr, struct request *req)
 			req->creds.authorization = v;
 			req->creds.authorization_len = strlen(v);
 		} else if ((v = param_value(e, "HTTP_X_REDMINE_API_KEY")) !=
-		    NULL) {
+			   NULL) {
 			if (req->creds.api_key != NULL)
 				req->creds.api_key_repeated = true;
 			req->creds.api_key = v;
 			req->creds.api_key_len = strlen(v);
-		} else if ((v = param_value(e,
-				"HTTP_X_REDMINE_SWITCH_USER")) != NULL) {
+		} else if ((v = param_value(e, "HTTP_X_REDMINE_SWITCH_USER")) !=
+			   NULL) {
 			req->creds.switch_user = v;
 			req->creds.switch_user_len = strlen(v);
 		}
@@ -139,9 +147,8 @@ read_body(FCGX_Request *fr, struct request *req, unsigned long long max,
 		return 0;
 	}
 	while (body->len < want) {
-		size_t n = want - body->len < sizeof(chunk)
-		    ? want - body->len
-		    : sizeof(chunk);
+		size_t n = want - body->len < sizeof(chunk) ? want - body->len
+							    : sizeof(chunk);
 		int got = FCGX_GetStr(chunk, (int)n, fr->in);
 
 		if (got <= 0)
@@ -158,7 +165,7 @@ read_body(FCGX_Request *fr, struct request *req, unsigned long long max,
 static void
 write_response(FCGX_Request *fr, const struct response *resp)
 {
-	struct buf head = {0};
+	struct buf head = { 0 };
 
 	buf_printf(&head, "Status: %d %s\r\n", resp->status,
 	    status_text(resp->status));
@@ -179,7 +186,7 @@ static void
 serve(struct app *app, FCGX_Request *fr, struct buf *body)
 {
 	struct request req;
-	struct response resp = {0};
+	struct response resp = { 0 };
 
 	read_params(fr, &req);
 	if (read_body(fr, &req, app->cfg.max_body, body) != 0)
@@ -198,9 +205,9 @@ worker_run(struct app *app, int listen_fd)
 	struct sigaction sa;
 	sigset_t serving, waiting;
 	FCGX_Request fr;
-	struct buf body = {0};
+	struct buf body = { 0 };
 	unsigned long served = 0;
-	struct pollfd pfd = {listen_fd, POLLIN, 0};
+	struct pollfd pfd = { listen_fd, POLLIN, 0 };
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_term;

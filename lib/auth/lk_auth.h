@@ -65,7 +65,8 @@ enum lk_err lk_token_unseal(const struct lk_keys *keys, const uint8_t *sealed,
 
 /* --- password.c --------------------------------------------------------- */
 
-#define LK_HASH_MAX 256 /* a stored hash, with room for crypto_pwhash_STRBYTES */
+#define LK_HASH_MAX                                                            \
+	256 /* a stored hash, with room for crypto_pwhash_STRBYTES */
 
 struct lk_password_cost {
 	unsigned long long opslimit;
@@ -88,13 +89,13 @@ enum lk_err lk_password_hash(const struct lk_password_cost *cost,
  * (salt may be NULL for the others). A malformed hash is LK_PW_UNREADABLE,
  * never a match.
  */
-enum lk_pw_verdict lk_password_verify(const char *hash, const char *salt,
-    const char *pw, size_t pwlen);
+enum lk_pw_verdict lk_password_verify(
+    const char *hash, const char *salt, const char *pw, size_t pwlen);
 
 /* True if hash is not argon2id at exactly this cost, so a successful login
  * should store a new hash. */
-bool lk_password_needs_upgrade(const struct lk_password_cost *cost,
-    const char *hash);
+bool lk_password_needs_upgrade(
+    const struct lk_password_cost *cost, const char *hash);
 
 /* --- The store: what the resolver needs from the database -------------- */
 
@@ -114,8 +115,8 @@ struct lk_user {
 	int status; /* enum lk_user_status */
 	bool admin;
 	bool must_change_passwd;
-	int64_t token_id;     /* of the key that authenticated, or 0 */
-	bool token_stale;     /* its last_used_on is over a minute old */
+	int64_t token_id; /* of the key that authenticated, or 0 */
+	bool token_stale; /* its last_used_on is over a minute old */
 };
 
 /*
@@ -126,11 +127,11 @@ struct lk_store {
 	void *ctx;
 	/* A user by login, compared case-insensitively. login is valid UTF-8
 	 * without NUL, at most LK_LOGIN_MAX bytes. */
-	enum lk_err (*user_by_login)(void *ctx, const char *login,
-	    struct lk_user *out);
+	enum lk_err (*user_by_login)(
+	    void *ctx, const char *login, struct lk_user *out);
 	/* The owner of the key whose digest this is. */
-	enum lk_err (*user_by_key)(void *ctx, const uint8_t digest[LK_DIGEST_LEN],
-	    struct lk_user *out);
+	enum lk_err (*user_by_key)(void *ctx,
+	    const uint8_t digest[LK_DIGEST_LEN], struct lk_user *out);
 	/* Record that a key was used now. */
 	enum lk_err (*key_touch)(void *ctx, int64_t token_id);
 	/* Replace old_hash by new_hash (argon2id) if it is still old_hash. */
@@ -154,31 +155,31 @@ struct lk_creds {
 	size_t authorization_len;
 	const char *api_key; /* X-Redmine-API-Key */
 	size_t api_key_len;
-	bool api_key_repeated; /* the header came more than once */
+	bool api_key_repeated;   /* the header came more than once */
 	const char *switch_user; /* X-Redmine-Switch-User */
 	size_t switch_user_len;
 };
 
 enum lk_via {
 	LK_VIA_NONE,
-	LK_VIA_QUERY,    /* ?key= or ?api_key= */
-	LK_VIA_HEADER,   /* X-Redmine-API-Key */
-	LK_VIA_PASSWORD, /* Basic login:password */
+	LK_VIA_QUERY,     /* ?key= or ?api_key= */
+	LK_VIA_HEADER,    /* X-Redmine-API-Key */
+	LK_VIA_PASSWORD,  /* Basic login:password */
 	LK_VIA_BASIC_KEY, /* Basic KEY:anything */
-	LK_VIA_BEARER,   /* Bearer KEY */
+	LK_VIA_BEARER,    /* Bearer KEY */
 };
 
 enum lk_verdict {
-	LK_ANONYMOUS,         /* no credentials at all */
-	LK_AUTHENTICATED,     /* res->user acts */
-	LK_DENY_CONFLICT,     /* 400: the key parameter twice, differently */
-	LK_DENY_REST_OFF,     /* 403: credentials while the REST API is off */
-	LK_DENY_KEY,          /* 401, no challenge: a bad key (query, header) */
-	LK_DENY_BASIC,        /* 401 with the Basic challenge */
-	LK_DENY_BEARER,       /* 401 with a Bearer invalid_token error */
-	LK_DENY_MUST_CHANGE,  /* 403: password login that must change it */
-	LK_DENY_SWITCH,       /* 412: switch-user target not usable */
-	LK_UNAVAILABLE,       /* 503: the store could not answer */
+	LK_ANONYMOUS,        /* no credentials at all */
+	LK_AUTHENTICATED,    /* res->user acts */
+	LK_DENY_CONFLICT,    /* 400: the key parameter twice, differently */
+	LK_DENY_REST_OFF,    /* 403: credentials while the REST API is off */
+	LK_DENY_KEY,         /* 401, no challenge: a bad key (query, header) */
+	LK_DENY_BASIC,       /* 401 with the Basic challenge */
+	LK_DENY_BEARER,      /* 401 with a Bearer invalid_token error */
+	LK_DENY_MUST_CHANGE, /* 403: password login that must change it */
+	LK_DENY_SWITCH,      /* 412: switch-user target not usable */
+	LK_UNAVAILABLE,      /* 503: the store could not answer */
 };
 
 struct lk_resolution {

@@ -20,7 +20,7 @@ lk_password_hash(const struct lk_password_cost *cost, const char *pw,
 
 	static_assert(crypto_pwhash_STRBYTES <= LK_HASH_MAX, "hash size");
 	if (crypto_pwhash_str_alg(str, pw, pwlen, cost->opslimit,
-	    cost->memlimit, crypto_pwhash_ALG_ARGON2ID13) != 0)
+		cost->memlimit, crypto_pwhash_ALG_ARGON2ID13) != 0)
 		return LK_ENOMEM;
 	memcpy(out, str, sizeof(str));
 	return LK_OK;
@@ -32,8 +32,8 @@ lk_password_hash(const struct lk_password_cost *cost, const char *pw,
  * take gigabytes and minutes. Above these ceilings the hash is unreadable.
  */
 #define ARGON2_MAX_KIB (1U << 20) /* 1 GiB */
-#define ARGON2_MAX_T 100
-#define ARGON2_MAX_P 16
+#define ARGON2_MAX_T   100
+#define ARGON2_MAX_P   16
 
 static bool
 cost_bearable(const char *hash)
@@ -49,7 +49,7 @@ static enum lk_pw_verdict
 verify_argon2id(const char *hash, const char *pw, size_t pwlen)
 {
 	/* libsodium 1.0.18 reads a 128-byte array whatever the string. */
-	char str[crypto_pwhash_STRBYTES] = {0};
+	char str[crypto_pwhash_STRBYTES] = { 0 };
 	size_t len = strlen(hash);
 
 	if (len >= sizeof(str) || !cost_bearable(hash))
@@ -87,8 +87,8 @@ verify_bcrypt(const char *hash, const char *pw, size_t pwlen)
 
 /* Redmine: hashed_password = SHA1(salt + SHA1(password)), both in hex. */
 static enum lk_pw_verdict
-verify_redmine_sha1(const char *hash, const char *salt, const char *pw,
-    size_t pwlen)
+verify_redmine_sha1(
+    const char *hash, const char *salt, const char *pw, size_t pwlen)
 {
 	uint8_t digest[LK_SHA1_LEN];
 	char buf[LK_HASH_MAX + 2 * LK_SHA1_LEN + 1];
@@ -100,12 +100,12 @@ verify_redmine_sha1(const char *hash, const char *salt, const char *pw,
 		return LK_PW_UNREADABLE;
 	lk_sha1(pw, pwlen, digest);
 	memcpy(buf, salt, saltlen);
-	sodium_bin2hex(buf + saltlen, sizeof(buf) - saltlen, digest,
-	    sizeof(digest));
+	sodium_bin2hex(
+	    buf + saltlen, sizeof(buf) - saltlen, digest, sizeof(digest));
 	lk_sha1(buf, saltlen + 2 * LK_SHA1_LEN, digest);
 	sodium_bin2hex(hex, sizeof(hex), digest, sizeof(digest));
 	v = sodium_memcmp(hex, hash, 2 * LK_SHA1_LEN) == 0 ? LK_PW_MATCH
-							    : LK_PW_MISMATCH;
+							   : LK_PW_MISMATCH;
 	sodium_memzero(buf, sizeof(buf));
 	sodium_memzero(hex, sizeof(hex));
 	sodium_memzero(digest, sizeof(digest));
@@ -113,8 +113,8 @@ verify_redmine_sha1(const char *hash, const char *salt, const char *pw,
 }
 
 enum lk_pw_verdict
-lk_password_verify(const char *hash, const char *salt, const char *pw,
-    size_t pwlen)
+lk_password_verify(
+    const char *hash, const char *salt, const char *pw, size_t pwlen)
 {
 	switch (lk_hashfmt_classify(hash, strlen(hash))) {
 	case LK_HASH_ARGON2ID:
@@ -130,16 +130,15 @@ lk_password_verify(const char *hash, const char *salt, const char *pw,
 }
 
 bool
-lk_password_needs_upgrade(const struct lk_password_cost *cost,
-    const char *hash)
+lk_password_needs_upgrade(const struct lk_password_cost *cost, const char *hash)
 {
-	char str[crypto_pwhash_STRBYTES] = {0};
+	char str[crypto_pwhash_STRBYTES] = { 0 };
 	size_t len = strlen(hash);
 
 	if (lk_hashfmt_classify(hash, len) != LK_HASH_ARGON2ID ||
 	    len >= sizeof(str))
 		return true;
 	memcpy(str, hash, len);
-	return crypto_pwhash_str_needs_rehash(str, cost->opslimit,
-		   cost->memlimit) != 0;
+	return crypto_pwhash_str_needs_rehash(
+		   str, cost->opslimit, cost->memlimit) != 0;
 }

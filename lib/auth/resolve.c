@@ -16,7 +16,7 @@
 
 #include "lk_auth.h"
 
-static const char *const key_params[] = {"key", "api_key", NULL};
+static const char *const key_params[] = { "key", "api_key", NULL };
 
 /*
  * May this login go into the failure log? Not if it could be a key: a run
@@ -30,7 +30,8 @@ loggable(const char *s, size_t len)
 
 	for (i = 0; i < len; i++) {
 		bool hex = (s[i] >= '0' && s[i] <= '9') ||
-		    (s[i] >= 'a' && s[i] <= 'f') || (s[i] >= 'A' && s[i] <= 'F');
+			   (s[i] >= 'a' && s[i] <= 'f') ||
+			   (s[i] >= 'A' && s[i] <= 'F');
 
 		run = hex ? run + 1 : 0;
 		if (run >= 32)
@@ -103,8 +104,8 @@ password_id(const struct lk_resolver *r, const char *login, size_t loginlen,
 
 	for (i = 0; i < 8; i++)
 		len[i] = (uint8_t)(loginlen >> (8 * i));
-	crypto_generichash_init(&st, r->keys->cache, sizeof(r->keys->cache),
-	    LK_DIGEST_LEN);
+	crypto_generichash_init(
+	    &st, r->keys->cache, sizeof(r->keys->cache), LK_DIGEST_LEN);
 	/* The length first, so ("ab","c") and ("a","bc") differ. */
 	crypto_generichash_update(&st, len, sizeof(len));
 	crypto_generichash_update(&st, (const uint8_t *)login, loginlen);
@@ -149,8 +150,8 @@ find_key_owner(const struct lk_resolver *r, const char *key, size_t len,
 		return err;
 	if (res->user.status != LK_STATUS_ACTIVE) {
 		res->reason = res->user.status == LK_STATUS_LOCKED
-		    ? "locked user"
-		    : "inactive user";
+				  ? "locked user"
+				  : "inactive user";
 		memset(&res->user, 0, sizeof(res->user));
 		cache_put(r, digest, NULL);
 		return LK_ENOTFOUND;
@@ -193,8 +194,8 @@ upgrade_hash(const struct lk_resolver *r, const struct lk_user *u,
 	if (r->hooks.slow_enter && !r->hooks.slow_enter(r->hooks.ctx))
 		return;
 	if (lk_password_hash(&r->cost, pw, pwlen, hash) == LK_OK)
-		(void)r->store->password_upgrade(r->store->ctx, u->id,
-		    u->hashed_password, hash);
+		(void)r->store->password_upgrade(
+		    r->store->ctx, u->id, u->hashed_password, hash);
 	if (r->hooks.slow_leave)
 		r->hooks.slow_leave(r->hooks.ctx);
 	lk_wipe(hash, sizeof(hash));
@@ -207,8 +208,8 @@ upgrade_hash(const struct lk_resolver *r, const struct lk_user *u,
  * LK_ESTORE: the store or the slow-check gate could not answer.
  */
 static enum lk_err
-check_password(const struct lk_resolver *r, const char *login,
-    const char *pw, size_t pwlen, struct lk_resolution *res, bool *spent)
+check_password(const struct lk_resolver *r, const char *login, const char *pw,
+    size_t pwlen, struct lk_resolution *res, bool *spent)
 {
 	struct lk_user u;
 	enum lk_pw_verdict v = LK_PW_UNREADABLE;
@@ -250,8 +251,7 @@ check_password(const struct lk_resolver *r, const char *login,
  * fallback of trying the user part as a key. */
 static void
 password_login(const struct lk_resolver *r, const char *user, size_t userlen,
-    const char *pass, size_t passlen, bool with_key,
-    struct lk_resolution *res)
+    const char *pass, size_t passlen, bool with_key, struct lk_resolution *res)
 {
 	size_t loginlen = userlen;
 	const char *login = lk_trim(user, &loginlen);
@@ -423,8 +423,8 @@ lk_resolve(const struct lk_resolver *r, const struct lk_settings *settings,
 	lk_authz_parse(c->authorization, c->authorization_len, &az);
 	switch (az.kind) {
 	case LK_AUTHZ_BASIC:
-		password_login(r, az.user, az.user_len, az.pass, az.pass_len,
-		    true, res);
+		password_login(
+		    r, az.user, az.user_len, az.pass, az.pass_len, true, res);
 		break;
 	case LK_AUTHZ_BEARER:
 		resolve_key(r, az.user, az.user_len, LK_VIA_BEARER,
@@ -463,8 +463,8 @@ lk_creds_present(const struct lk_creds *c)
 		    sizeof(key), &keylen);
 	lk_wipe(key, sizeof(key));
 	return q != LK_QUERY_ABSENT || c->api_key_repeated ||
-	    (h != NULL && hlen > 0) ||
-	    (c->authorization != NULL && c->authorization_len > 0);
+	       (h != NULL && hlen > 0) ||
+	       (c->authorization != NULL && c->authorization_len > 0);
 }
 
 int
@@ -504,8 +504,8 @@ lk_resolver_init(struct lk_resolver *r, const struct lk_keys *keys,
 	r->cost = *cost;
 	/* A random password nobody knows: no input ever matches it. */
 	randombytes_buf(nothing, sizeof(nothing));
-	err = lk_password_hash(cost, (const char *)nothing, sizeof(nothing),
-	    r->dummy_hash);
+	err = lk_password_hash(
+	    cost, (const char *)nothing, sizeof(nothing), r->dummy_hash);
 	sodium_memzero(nothing, sizeof(nothing));
 	return err;
 }

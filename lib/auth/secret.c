@@ -37,8 +37,8 @@ lk_secret_derive(struct lk_keys *out, const uint8_t secret[LK_SECRET_LEN])
 	    LK_SUBKEY_TOKEN_SEAL, LK_KDF_CONTEXT, secret);
 	crypto_kdf_derive_from_key(out->session, sizeof(out->session),
 	    LK_SUBKEY_SESSION, LK_KDF_CONTEXT, secret);
-	crypto_kdf_derive_from_key(out->csrf, sizeof(out->csrf),
-	    LK_SUBKEY_CSRF, LK_KDF_CONTEXT, secret);
+	crypto_kdf_derive_from_key(out->csrf, sizeof(out->csrf), LK_SUBKEY_CSRF,
+	    LK_KDF_CONTEXT, secret);
 	crypto_kdf_derive_from_key(out->cache, sizeof(out->cache),
 	    LK_SUBKEY_CACHE, LK_KDF_CONTEXT, secret);
 }

@@ -22,7 +22,7 @@ sha1_block(uint32_t h[5], const uint8_t *p)
 
 	for (i = 0; i < 16; i++)
 		w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 |
-		    (uint32_t)p[4 * i + 2] << 8 | (uint32_t)p[4 * i + 3];
+		       (uint32_t)p[4 * i + 2] << 8 | (uint32_t)p[4 * i + 3];
 	for (i = 16; i < 80; i++)
 		w[i] = rol(w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16], 1);
 	a = h[0], b = h[1], c = h[2], d = h[3], e = h[4];
@@ -44,8 +44,8 @@ sha1_block(uint32_t h[5], const uint8_t *p)
 void
 lk_sha1(const void *buf, size_t len, uint8_t out[LK_SHA1_LEN])
 {
-	uint32_t h[5] = {0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476,
-	    0xc3d2e1f0};
+	uint32_t h[5] = { 0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476,
+		0xc3d2e1f0 };
 	const uint8_t *p = buf;
 	uint8_t last[128];
 	size_t rest, n;

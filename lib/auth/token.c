@@ -33,7 +33,9 @@ lk_token_seal(const struct lk_keys *keys, const char key[LK_KEY_LEN],
     uint8_t out[LK_SEALED_LEN])
 {
 	static_assert(LK_SEALED_LEN == crypto_secretbox_NONCEBYTES +
-	    crypto_secretbox_MACBYTES + LK_KEY_LEN, "sealed size");
+					   crypto_secretbox_MACBYTES +
+					   LK_KEY_LEN,
+	    "sealed size");
 
 	randombytes_buf(out, crypto_secretbox_NONCEBYTES);
 	crypto_secretbox_easy(out + crypto_secretbox_NONCEBYTES,
@@ -49,8 +51,9 @@ lk_token_unseal(const struct lk_keys *keys, const uint8_t *sealed, size_t len,
 	if (len != LK_SEALED_LEN)
 		return LK_ECRYPTO;
 	if (crypto_secretbox_open_easy(plain,
-	    sealed + crypto_secretbox_NONCEBYTES,
-	    len - crypto_secretbox_NONCEBYTES, sealed, keys->token_seal) != 0)
+		sealed + crypto_secretbox_NONCEBYTES,
+		len - crypto_secretbox_NONCEBYTES, sealed,
+		keys->token_seal) != 0)
 		return LK_ECRYPTO;
 	memcpy(out, plain, LK_KEY_LEN);
 	out[LK_KEY_LEN] = '\0';

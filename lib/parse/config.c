@@ -20,13 +20,13 @@
 #define GIB (1024ULL * MIB)
 
 enum cfg_type {
-	CFG_STR,   /* a string; min is its minimum length */
+	CFG_STR,    /* a string; min is its minimum length */
 	CFG_LISTEN, /* an absolute socket path, or HOST:PORT */
-	CFG_UINT,  /* unsigned, decimal */
-	CFG_ULL,   /* unsigned long long, decimal */
-	CFG_MODE,  /* unsigned, octal (0660 or 660) */
-	CFG_SIZE,  /* unsigned long long bytes, decimal with k/K, M, G */
-	CFG_LEVEL, /* enum lk_log_level, by name */
+	CFG_UINT,   /* unsigned, decimal */
+	CFG_ULL,    /* unsigned long long, decimal */
+	CFG_MODE,   /* unsigned, octal (0660 or 660) */
+	CFG_SIZE,   /* unsigned long long bytes, decimal with k/K, M, G */
+	CFG_LEVEL,  /* enum lk_log_level, by name */
 };
 
 struct cfg_key {
@@ -57,8 +57,8 @@ struct cfg_key {
 /* clang-format on */
 
 static const struct cfg_key cfg_keys[] = {
-	{ "listen", CFG_LISTEN, CFG_OFF(listen, char *), CFG_SIZEOF(listen),
-	    1, 0 },
+	{ "listen", CFG_LISTEN, CFG_OFF(listen, char *), CFG_SIZEOF(listen), 1,
+	    0 },
 	ROW_NUM(socket_mode, CFG_MODE, unsigned, 0, 0777),
 	ROW_STR(socket_group, 0),
 	ROW_STR(user, 0),
@@ -236,9 +236,9 @@ cfg_listen(const char *v, size_t len)
 			colon = v + i;
 	if (colon == NULL || colon == v)
 		return false;
-	return cfg_number(colon + 1, len - (size_t)(colon + 1 - v), 10,
-		   &port) &&
-	    port >= 1 && port <= 65535;
+	return cfg_number(
+		   colon + 1, len - (size_t)(colon + 1 - v), 10, &port) &&
+	       port >= 1 && port <= 65535;
 }
 
 /* Store the value v[0..len) of key k into cfg. */
@@ -267,7 +267,8 @@ cfg_set(struct lk_config *cfg, const struct cfg_key *k, const char *v,
 		if (k->type == CFG_LISTEN && !cfg_listen(v, len))
 			return cfg_error(err, errsz, file, line,
 			    "%s: must be an absolute socket path or HOST:PORT "
-			    "(e.g. 127.0.0.1:9000)", k->name);
+			    "(e.g. 127.0.0.1:9000)",
+			    k->name);
 		memcpy(field, v, len);
 		field[len] = '\0';
 		return LK_OK;

@@ -22,13 +22,13 @@
 /* The one error enum of all latchkey libraries. */
 enum lk_err {
 	LK_OK = 0,
-	LK_EINVAL,   /* the input is malformed */
-	LK_ETOOLONG, /* the input is over its bound */
+	LK_EINVAL,    /* the input is malformed */
+	LK_ETOOLONG,  /* the input is over its bound */
 	LK_ENOTFOUND, /* no such thing (a store lookup) */
-	LK_ESTORE,   /* the store could not answer: retry later (503) */
-	LK_ECRYPTO,  /* a cryptographic primitive failed */
-	LK_ENOMEM,   /* out of memory */
-	LK_ESYS,     /* a system call failed; errno says why */
+	LK_ESTORE,    /* the store could not answer: retry later (503) */
+	LK_ECRYPTO,   /* a cryptographic primitive failed */
+	LK_ENOMEM,    /* out of memory */
+	LK_ESYS,      /* a system call failed; errno says why */
 };
 
 /* A short constant English name for an error, for log lines. */
@@ -38,10 +38,10 @@ const char *lk_err_str(enum lk_err err);
 void lk_wipe(void *p, size_t len);
 
 /* Bounds. Every input is checked against one of these before use. */
-#define LK_AUTHZ_MAX	4096 /* an Authorization header value */
-#define LK_CRED_MAX	3072 /* a decoded Basic user or password part */
-#define LK_LOGIN_MAX	255  /* a login, in bytes */
-#define LK_KEY_LEN	40   /* an API key: 40 lowercase hex characters */
+#define LK_AUTHZ_MAX    4096 /* an Authorization header value */
+#define LK_CRED_MAX     3072 /* a decoded Basic user or password part */
+#define LK_LOGIN_MAX    255  /* a login, in bytes */
+#define LK_KEY_LEN      40   /* an API key: 40 lowercase hex characters */
 #define LK_KEYPARAM_MAX 256  /* a key as sent (query or header), in bytes */
 
 /* --- utf8.c ------------------------------------------------------------ */
@@ -124,7 +124,8 @@ enum lk_hashfmt {
 	LK_HASH_UNREADABLE,   /* none of the below: no password can match */
 	LK_HASH_ARGON2ID,     /* $argon2id$v=19$m=..,t=..,p=..$salt$hash */
 	LK_HASH_BCRYPT,       /* $2a$, $2b$, $2y$ with cost and 53 characters */
-	LK_HASH_REDMINE_SHA1, /* 40 lowercase hex: SHA1(salt + SHA1(password)) */
+	LK_HASH_REDMINE_SHA1, /* 40 lowercase hex: SHA1(salt + SHA1(password))
+			       */
 };
 
 /* Classify a stored hash by its text alone. */
@@ -154,9 +155,9 @@ struct lk_config {
 	unsigned throttle_failures;    /* failures per address; 0 = off */
 	unsigned throttle_window;      /* seconds */
 	unsigned long long max_body;   /* request body bytes */
-	unsigned graceful_timeout;     /* seconds before stragglers are killed */
-	unsigned session_lifetime;     /* seconds a sign-in cookie lasts */
-	unsigned cache_ttl;            /* seconds a verified credential lives */
+	unsigned graceful_timeout; /* seconds before stragglers are killed */
+	unsigned session_lifetime; /* seconds a sign-in cookie lasts */
+	unsigned cache_ttl;        /* seconds a verified credential lives */
 };
 
 /* Fill cfg with the defaults. */

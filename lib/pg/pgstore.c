@@ -6,8 +6,8 @@
 
 #include "lk_pg.h"
 
-#define USER_COLUMNS                                                        \
-	"u.id, u.login, u.firstname, u.lastname, u.hashed_password, "       \
+#define USER_COLUMNS                                                           \
+	"u.id, u.login, u.firstname, u.lastname, u.hashed_password, "          \
 	"u.salt, u.status, u.admin, u.must_change_passwd"
 
 static const struct statement {
@@ -16,36 +16,41 @@ static const struct statement {
 	int nparams;
 } statements[] = {
 #define ST_USER_BY_LOGIN 0
-	{"lk_user_by_login",
+	{ "lk_user_by_login",
 	    "SELECT " USER_COLUMNS ", 0, false FROM users u "
-	    "WHERE lower(u.login) = lower($1)", 1},
+	    "WHERE lower(u.login) = lower($1)",
+	    1 },
 #define ST_USER_BY_KEY 1
-	{"lk_user_by_key",
+	{ "lk_user_by_key",
 	    "SELECT " USER_COLUMNS ", t.id, "
-	    "t.last_used_on IS NULL OR t.last_used_on < now() - interval '1 minute' "
-	    "FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.digest = $1",
-	    1},
+	    "t.last_used_on IS NULL OR t.last_used_on < now() - interval '1 "
+	    "minute' "
+	    "FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.digest = "
+	    "$1",
+	    1 },
 #define ST_KEY_TOUCH 2
-	{"lk_key_touch", "UPDATE tokens SET last_used_on = now() WHERE id = $1",
-	    1},
+	{ "lk_key_touch",
+	    "UPDATE tokens SET last_used_on = now() WHERE id = $1", 1 },
 #define ST_PASSWORD_UPGRADE 3
-	{"lk_password_upgrade",
+	{ "lk_password_upgrade",
 	    "UPDATE users SET hashed_password = $2, salt = '' "
-	    "WHERE id = $1 AND hashed_password = $3", 3},
+	    "WHERE id = $1 AND hashed_password = $3",
+	    3 },
 #define ST_KEY_GET 4
-	{"lk_key_get",
+	{ "lk_key_get",
 	    "SELECT sealed, iso8601(created_on) FROM tokens WHERE user_id = $1",
-	    1},
+	    1 },
 #define ST_KEY_CREATE 5
-	{"lk_key_create",
+	{ "lk_key_create",
 	    "INSERT INTO tokens (user_id, digest, sealed) VALUES ($1, $2, $3) "
-	    "ON CONFLICT (user_id) DO NOTHING", 3},
+	    "ON CONFLICT (user_id) DO NOTHING",
+	    3 },
 #define ST_KEY_SET 6
-	{"lk_key_set",
+	{ "lk_key_set",
 	    "INSERT INTO tokens (user_id, digest, sealed) VALUES ($1, $2, $3) "
 	    "ON CONFLICT (user_id) DO UPDATE SET digest = excluded.digest, "
 	    "sealed = excluded.sealed, created_on = now(), last_used_on = NULL",
-	    3},
+	    3 },
 };
 
 void
@@ -80,10 +85,9 @@ prepare(struct lk_pgstore *s)
 /* Run statement st; values[i] of lengths[i] (binary where lengths[i] > 0).
  * Returns the result or NULL (store unavailable). */
 static PGresult *
-run(struct lk_pgstore *s, int st, const char *const *values,
-    const int *lengths)
+run(struct lk_pgstore *s, int st, const char *const *values, const int *lengths)
 {
-	int formats[3] = {0, 0, 0};
+	int formats[3] = { 0, 0, 0 };
 	PGresult *res;
 	ExecStatusType status;
 	int i;
@@ -145,24 +149,23 @@ user_row(PGresult *res, struct lk_user *out)
 static enum lk_err
 user_by_login(void *ctx, const char *login, struct lk_user *out)
 {
-	const char *values[1] = {login};
+	const char *values[1] = { login };
 
 	return user_row(run(ctx, ST_USER_BY_LOGIN, values, NULL), out);
 }
 
 static enum lk_err
-user_by_key(void *ctx, const uint8_t digest[LK_DIGEST_LEN],
-    struct lk_user *out)
+user_by_key(void *ctx, const uint8_t digest[LK_DIGEST_LEN], struct lk_user *out)
 {
-	const char *values[1] = {(const char *)digest};
-	int lengths[1] = {LK_DIGEST_LEN};
+	const char *values[1] = { (const char *)digest };
+	int lengths[1] = { LK_DIGEST_LEN };
 
 	return user_row(run(ctx, ST_USER_BY_KEY, values, lengths), out);
 }
 
 static enum lk_err
-exec_command(struct lk_pgstore *s, int st, const char *const *values,
-    const int *lengths)
+exec_command(
+    struct lk_pgstore *s, int st, const char *const *values, const int *lengths)
 {
 	PGresult *res = run(s, st, values, lengths);
 
@@ -176,18 +179,18 @@ static enum lk_err
 key_touch(void *ctx, int64_t token_id)
 {
 	char id[24];
-	const char *values[1] = {id};
+	const char *values[1] = { id };
 
 	snprintf(id, sizeof(id), "%lld", (long long)token_id);
 	return exec_command(ctx, ST_KEY_TOUCH, values, NULL);
 }
 
 static enum lk_err
-password_upgrade(void *ctx, int64_t user_id, const char *old_hash,
-    const char *new_hash)
+password_upgrade(
+    void *ctx, int64_t user_id, const char *old_hash, const char *new_hash)
 {
 	char id[24];
-	const char *values[3] = {id, new_hash, old_hash};
+	const char *values[3] = { id, new_hash, old_hash };
 
 	snprintf(id, sizeof(id), "%lld", (long long)user_id);
 	return exec_command(ctx, ST_PASSWORD_UPGRADE, values, NULL);
@@ -210,8 +213,9 @@ store_key(struct lk_pgstore *s, const struct lk_keys *keys, int st,
 {
 	uint8_t digest[LK_DIGEST_LEN], sealed[LK_SEALED_LEN];
 	char id[24];
-	const char *values[3] = {id, (const char *)digest, (const char *)sealed};
-	int lengths[3] = {0, sizeof(digest), sizeof(sealed)};
+	const char *values[3] = { id, (const char *)digest,
+		(const char *)sealed };
+	int lengths[3] = { 0, sizeof(digest), sizeof(sealed) };
 	PGresult *res;
 	enum lk_err err = LK_OK;
 
@@ -221,7 +225,7 @@ store_key(struct lk_pgstore *s, const struct lk_keys *keys, int st,
 	if (prepare(s) != LK_OK)
 		return LK_ESTORE;
 	res = PQexecPrepared(s->conn, statements[st].name, 3, values, lengths,
-	    (const int[]){0, 1, 1}, 0);
+	    (const int[]){ 0, 1, 1 }, 0);
 	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
 		const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
 
@@ -229,20 +233,20 @@ store_key(struct lk_pgstore *s, const struct lk_keys *keys, int st,
 		 * 23503 foreign_key_violation: no such user. */
 		err = state && (strcmp(state, "23505") == 0 ||
 				   strcmp(state, "23503") == 0)
-		    ? LK_EINVAL
-		    : LK_ESTORE;
+			  ? LK_EINVAL
+			  : LK_ESTORE;
 	}
 	PQclear(res);
 	return err;
 }
 
 enum lk_err
-lk_pgstore_unseal(const struct lk_keys *keys, const char *bytea,
-    char out[LK_KEY_LEN + 1])
+lk_pgstore_unseal(
+    const struct lk_keys *keys, const char *bytea, char out[LK_KEY_LEN + 1])
 {
 	size_t len;
-	unsigned char *sealed = PQunescapeBytea((const unsigned char *)bytea,
-	    &len);
+	unsigned char *sealed =
+	    PQunescapeBytea((const unsigned char *)bytea, &len);
 	enum lk_err err;
 
 	if (sealed == NULL)
@@ -258,7 +262,7 @@ lk_pgstore_key_get(struct lk_pgstore *s, const struct lk_keys *keys,
     char created_on[LK_TIME_MAX])
 {
 	char id[24], fresh[LK_KEY_LEN + 1];
-	const char *values[1] = {id};
+	const char *values[1] = { id };
 	PGresult *res;
 	enum lk_err err;
 	int attempt;
@@ -271,7 +275,8 @@ lk_pgstore_key_get(struct lk_pgstore *s, const struct lk_keys *keys,
 		if (res == NULL)
 			return LK_ESTORE;
 		if (PQntuples(res) == 1) {
-			err = lk_pgstore_unseal(keys, PQgetvalue(res, 0, 0), out);
+			err =
+			    lk_pgstore_unseal(keys, PQgetvalue(res, 0, 0), out);
 			if (err == LK_OK)
 				copy_field(created_on, LK_TIME_MAX, res, 1);
 			PQclear(res);

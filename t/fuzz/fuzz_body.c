@@ -13,17 +13,17 @@
 #include "api.h"
 #include "check.h"
 
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const char *const types[] = {"application/json",
-	    "application/xml", "text/xml; charset=utf-8", "text/plain", NULL};
+	static const char *const types[] = { "application/json",
+		"application/xml", "text/xml; charset=utf-8", "text/plain",
+		NULL };
 	struct request req;
-	struct response resp = {0};
-	struct api a = {0};
+	struct response resp = { 0 };
+	struct api a = { 0 };
 	json_object *tree = NULL, *inner;
 	const char *body = (const char *)data + 1;
 
@@ -46,11 +46,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		/* XML with a DTD never gets here. */
 		if (data[0] % 5 == 1 || data[0] % 5 == 2)
 			CHECK(memmem(body, size - 1, "<!DOCTYPE", 9) == NULL &&
-			    memmem(body, size - 1, "<!doctype", 9) == NULL);
+			      memmem(body, size - 1, "<!doctype", 9) == NULL);
 	} else {
 		CHECK(tree == NULL);
 		CHECK(resp.status == 400 || resp.status == 413 ||
-		    resp.status == 415);
+		      resp.status == 415);
 	}
 	json_object_put(tree);
 	buf_free(&resp.headers);

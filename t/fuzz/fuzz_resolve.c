@@ -17,7 +17,6 @@
 #include "check.h"
 #include "lk_auth.h"
 
-
 #define KEY_ALICE "0123456789abcdef0123456789abcdef01234567"
 #define KEY_ADMIN "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 
@@ -76,22 +75,24 @@ upgrade(void *ctx, int64_t id, const char *o, const char *n)
 	return LK_OK;
 }
 
-static const struct lk_store store = {NULL, by_login, by_key, touch,
-    upgrade};
+static const struct lk_store store = { NULL, by_login, by_key, touch, upgrade };
 
 static void
 setup(void)
 {
-	static const struct lk_password_cost cost = {1, 8192};
-	uint8_t secret[LK_SECRET_LEN] = {0};
+	static const struct lk_password_cost cost = { 1, 8192 };
+	uint8_t secret[LK_SECRET_LEN] = { 0 };
 
 	if (lk_secret_init() != LK_OK)
 		abort();
 	lk_secret_derive(&keys, secret);
-	users[0] = (struct lk_user){.id = 1, .login = "alice",
-	    .status = LK_STATUS_ACTIVE};
-	users[1] = (struct lk_user){.id = 2, .login = "admin",
-	    .status = LK_STATUS_ACTIVE, .admin = true};
+	users[0] = (struct lk_user){
+		.id = 1, .login = "alice", .status = LK_STATUS_ACTIVE
+	};
+	users[1] = (struct lk_user){ .id = 2,
+		.login = "admin",
+		.status = LK_STATUS_ACTIVE,
+		.admin = true };
 	if (lk_password_hash(&cost, "pw", 2, users[0].hashed_password) !=
 		LK_OK ||
 	    lk_password_hash(&cost, "pw", 2, users[1].hashed_password) != LK_OK)
@@ -138,7 +139,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct lk_settings settings;
 	struct lk_creds c;
 	struct lk_resolution res;
-	const char *p = (const char *)data + 1, *end = (const char *)data + size;
+	const char *p = (const char *)data + 1,
+		   *end = (const char *)data + size;
 	int status;
 
 	if (!ready) {
@@ -162,7 +164,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	lk_resolve(&resolver, &settings, &c, &res);
 	status = lk_verdict_status(res.verdict);
 	CHECK(status == 200 || status == 400 || status == 401 ||
-	    status == 403 || status == 412 || status == 503);
+	      status == 403 || status == 412 || status == 503);
 	CHECK(res.user.hashed_password[0] == '\0' && res.user.salt[0] == '\0');
 	if (res.verdict == LK_AUTHENTICATED)
 		CHECK(res.user.id == 1 || res.user.id == 2);
@@ -172,7 +174,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		CHECK(strcmp(res.admin_login, "admin") == 0);
 	/* The REST switch comes first: credentials are not even read. */
 	if (!settings.rest_api_enabled)
-		CHECK(lk_creds_present(&c) == (res.verdict == LK_DENY_REST_OFF));
+		CHECK(
+		    lk_creds_present(&c) == (res.verdict == LK_DENY_REST_OFF));
 	if (res.verdict == LK_ANONYMOUS)
 		CHECK(!lk_creds_present(&c));
 	/* Deny is not error: a store that cannot answer lets no one in. */

@@ -17,7 +17,6 @@
 #include "check.h"
 #include "log.h"
 
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static struct app app;
@@ -25,8 +24,8 @@ static struct app app;
 static void
 setup(void)
 {
-	static const struct lk_password_cost cost = {1, 8192};
-	uint8_t secret[LK_SECRET_LEN] = {0};
+	static const struct lk_password_cost cost = { 1, 8192 };
+	uint8_t secret[LK_SECRET_LEN] = { 0 };
 
 	log_set_level(LK_LOG_ERROR);
 	lk_config_defaults(&app.cfg);
@@ -71,7 +70,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    authz[5000], key[300], cookie[5000];
 	const char *p = (const char *)data, *end = p + size;
 	struct request req;
-	struct response resp = {0};
+	struct response resp = { 0 };
 	int st;
 
 	if (!ready) {
@@ -89,8 +88,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	req.query_len = strlen(req.query);
 	req.content_type = part(&p, end, ctype, sizeof(ctype));
 	req.creds.authorization = part(&p, end, authz, sizeof(authz));
-	req.creds.authorization_len = req.creds.authorization
-	    ? strlen(authz) : 0;
+	req.creds.authorization_len =
+	    req.creds.authorization ? strlen(authz) : 0;
 	req.creds.api_key = part(&p, end, key, sizeof(key));
 	req.creds.api_key_len = req.creds.api_key ? strlen(key) : 0;
 	req.creds.query = req.query;
@@ -104,9 +103,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	router_handle(&app, &req, &resp);
 	st = resp.status;
 	CHECK(st == 200 || st == 201 || st == 204 || st == 303 || st == 400 ||
-	    st == 401 || st == 403 || st == 404 || st == 405 || st == 406 ||
-	    st == 412 || st == 413 || st == 414 || st == 415 || st == 422 ||
-	    st == 429 || st == 503);
+	      st == 401 || st == 403 || st == 404 || st == 405 || st == 406 ||
+	      st == 412 || st == 413 || st == 414 || st == 415 || st == 422 ||
+	      st == 429 || st == 503);
 	if ((st == 401 || st == 412 || st == 503) && resp.content_type == NULL)
 		CHECK(resp.body.len == 0);
 	buf_free(&resp.headers);

@@ -197,8 +197,8 @@ tap.ok(users is not None and key not in users,
        "nor does any column of users")
 tap.ok(key not in s.read_log(s.nginx_access_log),
        "nginx's access log does not show the key")
-tap.ok("key=REDACTED" in s.read_log(s.nginx_access_log),
-       "nginx's access log shows key=REDACTED instead")
+tap.ok("key=[FILTERED]" in s.read_log(s.nginx_access_log),
+       "nginx's access log shows key=[FILTERED] instead")
 log = s.read_log(s.latchkeyd_log)
 secrets = [key, PASSWORD, lkhttp.basic("alice", PASSWORD).split()[1],
            wrong_key]

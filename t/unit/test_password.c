@@ -8,7 +8,7 @@
 #include "lk_auth.h"
 #include "tap.h"
 
-static const struct lk_password_cost cheap = {1, 8192};
+static const struct lk_password_cost cheap = { 1, 8192 };
 
 static void
 vectors(void)
@@ -32,11 +32,11 @@ vectors(void)
 		hash = strtok(NULL, "\t");
 		if (!ok(want && pw && salt && hash, "row %d well formed", rows))
 			continue;
-		expect = strcmp(want, "match") == 0 ? LK_PW_MATCH
-		    : strcmp(want, "mismatch") == 0 ? LK_PW_MISMATCH
-						    : LK_PW_UNREADABLE;
-		v = lk_password_verify(hash, strcmp(salt, "-") ? salt : NULL,
-		    pw, strlen(pw));
+		expect = strcmp(want, "match") == 0      ? LK_PW_MATCH
+			 : strcmp(want, "mismatch") == 0 ? LK_PW_MISMATCH
+							 : LK_PW_UNREADABLE;
+		v = lk_password_verify(
+		    hash, strcmp(salt, "-") ? salt : NULL, pw, strlen(pw));
 		is_int(v, expect, "%s: '%s' against %.12s...", want, pw, hash);
 		rows++;
 	}
@@ -48,7 +48,7 @@ int
 main(void)
 {
 	char h[LK_HASH_MAX], h2[LK_HASH_MAX];
-	const struct lk_password_cost other = {2, 8192};
+	const struct lk_password_cost other = { 2, 8192 };
 	const char nul_pw[] = "secret-pass-1\0tail";
 
 	if (lk_secret_init() != LK_OK)
@@ -71,16 +71,17 @@ main(void)
 	ok(lk_password_needs_upgrade(&cheap,
 	       "$2y$05$qfRaVyMKISWBpZvpF1nS4.Ebi5ueW1ccRd.smf21lOdl.q8n94kaS"),
 	    "bcrypt: upgrade");
-	ok(lk_password_needs_upgrade(&cheap,
-	       "5795b25ba83b511345b08fbc03bb9bf3a9cbcff3"),
+	ok(lk_password_needs_upgrade(
+	       &cheap, "5795b25ba83b511345b08fbc03bb9bf3a9cbcff3"),
 	    "Redmine SHA-1: upgrade");
 	ok(lk_password_needs_upgrade(&cheap, "garbage"), "garbage: upgrade");
 
 	/* crypt() stops at NUL: a password with one must not match the
 	 * prefix before it. */
-	is_int(lk_password_verify(
-		   "$2y$05$qfRaVyMKISWBpZvpF1nS4.Ebi5ueW1ccRd.smf21lOdl.q8n94kaS",
-		   NULL, nul_pw, sizeof(nul_pw) - 1),
+	is_int(
+	    lk_password_verify(
+		"$2y$05$qfRaVyMKISWBpZvpF1nS4.Ebi5ueW1ccRd.smf21lOdl.q8n94kaS",
+		NULL, nul_pw, sizeof(nul_pw) - 1),
 	    LK_PW_MISMATCH, "bcrypt: embedded NUL never matches the prefix");
 	/* An argon2id string longer than libsodium's 128-byte buffer. */
 	memset(h2, 'A', sizeof(h2) - 1);
@@ -89,14 +90,19 @@ main(void)
 	ok(lk_password_verify(h2, NULL, "pw", 2) != LK_PW_MATCH,
 	    "overlong argon2id string never matches");
 	/* A stored hash asking for an unbearable cost is not run. */
-	is_int(lk_password_verify("$argon2id$v=19$m=4194304,t=2,p=1$"
-				  "c29tZXNhbHQxMjM0$CvLRebYm922AmfULiYGPX2iZhCJ1tMVpeiLbNsJAdT8",
-		   NULL, "correct horse", 13),
+	is_int(
+	    lk_password_verify(
+		"$argon2id$v=19$m=4194304,t=2,p=1$"
+		"c29tZXNhbHQxMjM0$CvLRebYm922AmfULiYGPX2iZhCJ1tMVpeiLbNsJAdT8",
+		NULL, "correct horse", 13),
 	    LK_PW_UNREADABLE, "argon2id asking for 4 GiB: unreadable");
-	is_int(lk_password_verify("$argon2id$v=19$m=1024,t=4000000,p=1$"
-				  "c29tZXNhbHQxMjM0$CvLRebYm922AmfULiYGPX2iZhCJ1tMVpeiLbNsJAdT8",
-		   NULL, "correct horse", 13),
-	    LK_PW_UNREADABLE, "argon2id asking for 4 million passes: "
+	is_int(
+	    lk_password_verify(
+		"$argon2id$v=19$m=1024,t=4000000,p=1$"
+		"c29tZXNhbHQxMjM0$CvLRebYm922AmfULiYGPX2iZhCJ1tMVpeiLbNsJAdT8",
+		NULL, "correct horse", 13),
+	    LK_PW_UNREADABLE,
+	    "argon2id asking for 4 million passes: "
 	    "unreadable");
 	return tap_done();
 }

@@ -15,16 +15,16 @@
 #include "lk_auth.h"
 #include "tap.h"
 
-#define KEY_ALICE "0123456789abcdef0123456789abcdef01234567"
-#define KEY_ADMIN "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
-#define KEY_LOCKED "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
-#define KEY_MUST "cccccccccccccccccccccccccccccccccccccccc"
-#define KEY_REG "dddddddddddddddddddddddddddddddddddddddd"
+#define KEY_ALICE   "0123456789abcdef0123456789abcdef01234567"
+#define KEY_ADMIN   "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+#define KEY_LOCKED  "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
+#define KEY_MUST    "cccccccccccccccccccccccccccccccccccccccc"
+#define KEY_REG     "dddddddddddddddddddddddddddddddddddddddd"
 #define KEY_UNKNOWN "ffffffffffffffffffffffffffffffffffffffff"
 /* A user whose login is shaped like a key (Redmine allows it). */
 #define LOGIN_KEYISH "eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee"
 
-static const struct lk_password_cost cost = {1, 8192};
+static const struct lk_password_cost cost = { 1, 8192 };
 static struct lk_keys keys;
 
 struct mem_user {
@@ -37,42 +37,46 @@ struct mem_user {
 };
 
 static struct mem_user users[] = {
-	{{.id = 1, .login = "alice", .status = LK_STATUS_ACTIVE}, "alice-pw",
-	    NULL, NULL, KEY_ALICE, {0}},
-	{{.id = 2, .login = "Admin", .status = LK_STATUS_ACTIVE,
-	     .admin = true},
-	    "admin-pw", NULL, NULL, KEY_ADMIN, {0}},
-	{{.id = 3, .login = "locked", .status = LK_STATUS_LOCKED},
-	    "locked-pw", NULL, NULL, KEY_LOCKED, {0}},
-	{{.id = 4, .login = "must", .status = LK_STATUS_ACTIVE,
-	     .must_change_passwd = true},
-	    "must-pw", NULL, NULL, KEY_MUST, {0}},
-	{{.id = 5, .login = "registered", .status = LK_STATUS_REGISTERED},
-	    "reg-pw", NULL, NULL, KEY_REG, {0}},
-	{{.id = 6, .login = "sha", .status = LK_STATUS_ACTIVE}, NULL,
+	{ { .id = 1, .login = "alice", .status = LK_STATUS_ACTIVE }, "alice-pw",
+	    NULL, NULL, KEY_ALICE, { 0 } },
+	{ { .id = 2,
+	      .login = "Admin",
+	      .status = LK_STATUS_ACTIVE,
+	      .admin = true },
+	    "admin-pw", NULL, NULL, KEY_ADMIN, { 0 } },
+	{ { .id = 3, .login = "locked", .status = LK_STATUS_LOCKED },
+	    "locked-pw", NULL, NULL, KEY_LOCKED, { 0 } },
+	{ { .id = 4,
+	      .login = "must",
+	      .status = LK_STATUS_ACTIVE,
+	      .must_change_passwd = true },
+	    "must-pw", NULL, NULL, KEY_MUST, { 0 } },
+	{ { .id = 5, .login = "registered", .status = LK_STATUS_REGISTERED },
+	    "reg-pw", NULL, NULL, KEY_REG, { 0 } },
+	{ { .id = 6, .login = "sha", .status = LK_STATUS_ACTIVE }, NULL,
 	    "5795b25ba83b511345b08fbc03bb9bf3a9cbcff3",
-	    "90df9f92029e8870cfdc4d6469879842", NULL, {0}},
-	{{.id = 7, .login = "bc", .status = LK_STATUS_ACTIVE}, NULL,
+	    "90df9f92029e8870cfdc4d6469879842", NULL, { 0 } },
+	{ { .id = 7, .login = "bc", .status = LK_STATUS_ACTIVE }, NULL,
 	    "$2y$05$qfRaVyMKISWBpZvpF1nS4.Ebi5ueW1ccRd.smf21lOdl.q8n94kaS",
-	    NULL, NULL, {0}},
-	{{.id = 8, .login = "broken", .status = LK_STATUS_ACTIVE}, NULL,
-	    "not-a-hash", NULL, NULL, {0}},
-	{{.id = 9, .login = LOGIN_KEYISH, .status = LK_STATUS_ACTIVE},
-	    "keyish-pw", NULL, NULL, NULL, {0}},
-	{{.id = 10, .login = "bob", .status = LK_STATUS_ACTIVE}, "bob-pw",
-	    NULL, NULL, NULL, {0}},
-	{{.id = 11, .login = "ünï", .status = LK_STATUS_ACTIVE}, "ü-pw", NULL,
-	    NULL, NULL, {0}},
+	    NULL, NULL, { 0 } },
+	{ { .id = 8, .login = "broken", .status = LK_STATUS_ACTIVE }, NULL,
+	    "not-a-hash", NULL, NULL, { 0 } },
+	{ { .id = 9, .login = LOGIN_KEYISH, .status = LK_STATUS_ACTIVE },
+	    "keyish-pw", NULL, NULL, NULL, { 0 } },
+	{ { .id = 10, .login = "bob", .status = LK_STATUS_ACTIVE }, "bob-pw",
+	    NULL, NULL, NULL, { 0 } },
+	{ { .id = 11, .login = "ünï", .status = LK_STATUS_ACTIVE }, "ü-pw",
+	    NULL, NULL, NULL, { 0 } },
 };
 #define NUSERS (sizeof(users) / sizeof(users[0]))
 
 static struct {
-	bool fail;        /* every call answers LK_ESTORE */
-	bool gate_busy;   /* slow_enter refuses */
-	int lookups;      /* user_by_login + user_by_key */
+	bool fail;      /* every call answers LK_ESTORE */
+	bool gate_busy; /* slow_enter refuses */
+	int lookups;    /* user_by_login + user_by_key */
 	int touches;
 	int upgrades;
-	int slow;         /* argon2id checks (hooks) */
+	int slow; /* argon2id checks (hooks) */
 	char upgraded[LK_HASH_MAX];
 } st;
 
@@ -144,8 +148,7 @@ slow_leave(void *ctx)
 	(void)ctx;
 }
 
-static const struct lk_store store = {NULL, by_login, by_key, touch,
-    upgrade};
+static const struct lk_store store = { NULL, by_login, by_key, touch, upgrade };
 static struct lk_resolver resolver;
 
 /* One request. NULL fields are absent. basic is "user:pass" (encoded
@@ -173,7 +176,7 @@ struct want {
 static void
 run(const char *name, struct req r, struct want w)
 {
-	struct lk_settings settings = {!r.rest_off, false};
+	struct lk_settings settings = { !r.rest_off, false };
 	struct lk_creds c;
 	struct lk_resolution res;
 	char authz[LK_AUTHZ_MAX * 2];
@@ -229,8 +232,8 @@ run(const char *name, struct req r, struct want w)
 		    res.reason ? res.reason : "none");
 }
 
-#define Q(...) ((struct req){__VA_ARGS__})
-#define W(...) ((struct want){__VA_ARGS__})
+#define Q(...) ((struct req){ __VA_ARGS__ })
+#define W(...) ((struct want){ __VA_ARGS__ })
 
 static void
 ways_in(void)
@@ -257,8 +260,7 @@ ways_in(void)
 	    W(LK_AUTHENTICATED, LK_VIA_BASIC_KEY, "alice", 0, 2));
 	run("Bearer KEY", Q(.authz = "Bearer " KEY_ALICE),
 	    W(LK_AUTHENTICATED, LK_VIA_BEARER, "alice", 0, 1));
-	run("password colon: split at the first",
-	    Q(.basic = "bob:bob-pw"),
+	run("password colon: split at the first", Q(.basic = "bob:bob-pw"),
 	    W(LK_AUTHENTICATED, LK_VIA_PASSWORD, "bob", 1, 1));
 	run("key-shaped login with its password",
 	    Q(.basic = LOGIN_KEYISH ":keyish-pw"),
@@ -315,8 +317,7 @@ refusals(void)
 	    W(LK_AUTHENTICATED, LK_VIA_QUERY, "alice", 0, 1));
 	run("header twice", Q(.header = KEY_ALICE, .header_twice = true),
 	    W(LK_DENY_KEY, LK_VIA_HEADER, NULL, 0, 0));
-	run("header joined by nginx",
-	    Q(.header = KEY_ALICE ", " KEY_ALICE),
+	run("header joined by nginx", Q(.header = KEY_ALICE ", " KEY_ALICE),
 	    W(LK_DENY_KEY, LK_VIA_HEADER, NULL, 0, 0));
 	run("unknown header key", Q(.header = KEY_UNKNOWN),
 	    W(LK_DENY_KEY, LK_VIA_HEADER, NULL, 0, 1));
@@ -326,14 +327,11 @@ refusals(void)
 	    W(LK_DENY_KEY, LK_VIA_QUERY, NULL, 0, 1));
 	run("wrong password", Q(.basic = "alice:wrong"),
 	    W(LK_DENY_BASIC, LK_VIA_PASSWORD, NULL, 1, 1));
-	run("unknown login costs one slow check",
-	    Q(.basic = "nobody:wrong"),
+	run("unknown login costs one slow check", Q(.basic = "nobody:wrong"),
 	    W(LK_DENY_BASIC, LK_VIA_PASSWORD, NULL, 1, 1));
-	run("locked user, right password",
-	    Q(.basic = "locked:locked-pw"),
+	run("locked user, right password", Q(.basic = "locked:locked-pw"),
 	    W(LK_DENY_BASIC, LK_VIA_PASSWORD, NULL, 1, 1));
-	run("registered user, right password",
-	    Q(.basic = "registered:reg-pw"),
+	run("registered user, right password", Q(.basic = "registered:reg-pw"),
 	    W(LK_DENY_BASIC, LK_VIA_PASSWORD, NULL, 1, 1));
 	run("unreadable hash costs one slow check",
 	    Q(.basic = "broken:anything"),
@@ -344,16 +342,14 @@ refusals(void)
 	run("must change password, wrong password: 401",
 	    Q(.basic = "must:nope"),
 	    W(LK_DENY_BASIC, LK_VIA_PASSWORD, NULL, 1, 1));
-	run("must change password: the key works",
-	    Q(.query = "key=" KEY_MUST),
+	run("must change password: the key works", Q(.query = "key=" KEY_MUST),
 	    W(LK_AUTHENTICATED, LK_VIA_QUERY, "must", 0, 1));
 	run("must change password: Basic KEY:X works",
 	    Q(.basic = KEY_MUST ":X"),
 	    W(LK_AUTHENTICATED, LK_VIA_BASIC_KEY, "must", 0, 2));
 	run("Basic unknown KEY:X", Q(.basic = KEY_UNKNOWN ":X"),
 	    W(LK_DENY_BASIC, LK_VIA_PASSWORD, NULL, 1, 2));
-	run("Basic key with a space as user",
-	    Q(.basic = KEY_ALICE " :X"),
+	run("Basic key with a space as user", Q(.basic = KEY_ALICE " :X"),
 	    W(LK_DENY_BASIC, LK_VIA_PASSWORD, NULL, 1, 1));
 	run("Basic upper-case key as user",
 	    Q(.basic = "0123456789ABCDEF0123456789ABCDEF01234567:X"),
@@ -372,11 +368,13 @@ refusals(void)
 	    Q(.basic = "\xff\xfe:pw"),
 	    W(LK_DENY_BASIC, LK_VIA_PASSWORD, NULL, 1, 0));
 	run("login over 255 bytes: no lookup, one slow check",
-	    Q(.basic = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
-		       "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
-		       "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
-		       "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
-		       "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa:pw"),
+	    Q(.basic =
+		    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+		    "aa"
+		    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+		    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+		    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+		    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa:pw"),
 	    W(LK_DENY_BASIC, LK_VIA_PASSWORD, NULL, 1, 0));
 }
 
@@ -389,8 +387,7 @@ rest_off(void)
 	run("REST off, bad key: 403 unchecked",
 	    Q(.query = "key=nonsense", .rest_off = true),
 	    W(LK_DENY_REST_OFF, LK_VIA_NONE, NULL, 0, 0));
-	run("REST off, header: 403",
-	    Q(.header = KEY_ALICE, .rest_off = true),
+	run("REST off, header: 403", Q(.header = KEY_ALICE, .rest_off = true),
 	    W(LK_DENY_REST_OFF, LK_VIA_NONE, NULL, 0, 0));
 	run("REST off, Basic: 403 without a slow check",
 	    Q(.basic = "alice:alice-pw", .rest_off = true),
@@ -442,8 +439,8 @@ unavailable(void)
 	run("store down, malformed key: still 401 (no lookup needed)",
 	    Q(.query = "key=short", .store_fails = true),
 	    W(LK_DENY_KEY, LK_VIA_QUERY, NULL, 0, 0));
-	run("store down, no credentials: anonymous",
-	    Q(.store_fails = true), W(LK_ANONYMOUS, LK_VIA_NONE, NULL, 0, 0));
+	run("store down, no credentials: anonymous", Q(.store_fails = true),
+	    W(LK_ANONYMOUS, LK_VIA_NONE, NULL, 0, 0));
 }
 
 static void
@@ -453,8 +450,8 @@ bookkeeping(void)
 	    W(LK_AUTHENTICATED, LK_VIA_PASSWORD, "sha", 2, 1));
 	is_int(st.upgrades, 1, "SHA-1 hash upgraded on login");
 	ok(strncmp(st.upgraded, "$argon2id$", 10) == 0 &&
-	       lk_password_verify(st.upgraded, NULL, "admin-pass-123", 14) ==
-		   LK_PW_MATCH,
+		lk_password_verify(st.upgraded, NULL, "admin-pass-123", 14) ==
+		    LK_PW_MATCH,
 	    "upgraded to argon2id of the same password");
 	run("bcrypt password", Q(.basic = "bc:secret-pass-1"),
 	    W(LK_AUTHENTICATED, LK_VIA_PASSWORD, "bc", 2, 1));
@@ -528,14 +525,14 @@ form_login(void)
 		enum lk_verdict v;
 		int slow;
 	} rows[] = {
-		{"alice", "alice-pw", LK_AUTHENTICATED, 1},
-		{" Alice ", "alice-pw", LK_AUTHENTICATED, 1},
-		{"alice", "wrong", LK_DENY_BASIC, 1},
-		{"nobody", "wrong", LK_DENY_BASIC, 1},
-		{"locked", "locked-pw", LK_DENY_BASIC, 1},
-		{"registered", "reg-pw", LK_DENY_BASIC, 1},
-		{"must", "must-pw", LK_DENY_MUST_CHANGE, 1},
-		{KEY_ALICE, "x", LK_DENY_BASIC, 1}, /* no key fallback */
+		{ "alice", "alice-pw", LK_AUTHENTICATED, 1 },
+		{ " Alice ", "alice-pw", LK_AUTHENTICATED, 1 },
+		{ "alice", "wrong", LK_DENY_BASIC, 1 },
+		{ "nobody", "wrong", LK_DENY_BASIC, 1 },
+		{ "locked", "locked-pw", LK_DENY_BASIC, 1 },
+		{ "registered", "reg-pw", LK_DENY_BASIC, 1 },
+		{ "must", "must-pw", LK_DENY_MUST_CHANGE, 1 },
+		{ KEY_ALICE, "x", LK_DENY_BASIC, 1 }, /* no key fallback */
 	};
 	struct lk_resolution res;
 	size_t i;
@@ -585,8 +582,7 @@ caching(void)
 	run("wrong password is not served from the cache",
 	    Q(.basic = "bob:bob-pX"),
 	    W(LK_DENY_BASIC, LK_VIA_PASSWORD, NULL, 1, 1));
-	run("wrong password again: still slow",
-	    Q(.basic = "bob:bob-pX"),
+	run("wrong password again: still slow", Q(.basic = "bob:bob-pX"),
 	    W(LK_DENY_BASIC, LK_VIA_PASSWORD, NULL, 1, 1));
 	run("other login case: its own entry", Q(.basic = "BOB:bob-pw"),
 	    W(LK_AUTHENTICATED, LK_VIA_PASSWORD, "bob", 1, 1));
@@ -624,13 +620,13 @@ main(void)
 		if (m->salt != NULL)
 			snprintf(m->u.salt, sizeof(m->u.salt), "%s", m->salt);
 		if (m->key != NULL)
-			lk_token_digest(&keys, m->key, strlen(m->key),
-			    m->digest);
+			lk_token_digest(
+			    &keys, m->key, strlen(m->key), m->digest);
 	}
 	if (lk_resolver_init(&resolver, &keys, &store, &cost) != LK_OK)
 		return 1;
-	resolver.hooks = (struct lk_resolver_hooks){.slow_enter = slow_enter,
-	    .slow_leave = slow_leave};
+	resolver.hooks = (struct lk_resolver_hooks){ .slow_enter = slow_enter,
+		.slow_leave = slow_leave };
 	ways_in();
 	precedence();
 	refusals();

@@ -27,8 +27,8 @@ main(void)
 	check("abc", 3, "a9993e364706816aba3e25717850c26c9cd0d89d", "abc");
 	check("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq", 56,
 	    "84983e441c3bd26ebaae4aa1f95129e5e54670f1", "two blocks");
-	check(a1000, sizeof(a1000),
-	    "291e9a6c66994949b57ba5e650361e98fc36b1ba", "1000 a");
+	check(a1000, sizeof(a1000), "291e9a6c66994949b57ba5e650361e98fc36b1ba",
+	    "1000 a");
 	/* Padding edges: 55, 56 and 64 bytes. */
 	memset(b55, 'b', sizeof(b55));
 	memset(b56, 'b', sizeof(b56));

@@ -22,7 +22,7 @@ main(void)
 	lk_secret_derive(&keys, secret);
 	lk_secret_derive(&other, other_secret);
 	ok(memcmp(keys.token_digest, keys.token_seal, 32) != 0 &&
-	       memcmp(keys.token_seal, keys.session, 32) != 0,
+		memcmp(keys.token_seal, keys.session, 32) != 0,
 	    "sub-keys differ from each other");
 
 	lk_token_generate(k1);
@@ -48,11 +48,11 @@ main(void)
 	is_int(lk_token_unseal(&keys, sealed, sizeof(sealed), out), LK_OK,
 	    "unseal");
 	is_str(out, k1, "unsealed key is the key");
-	is_int(lk_token_unseal(&other, sealed, sizeof(sealed), out),
-	    LK_ECRYPTO, "another secret cannot unseal");
+	is_int(lk_token_unseal(&other, sealed, sizeof(sealed), out), LK_ECRYPTO,
+	    "another secret cannot unseal");
 	sealed[30] ^= 1;
-	is_int(lk_token_unseal(&keys, sealed, sizeof(sealed), out),
-	    LK_ECRYPTO, "a forged copy is refused");
+	is_int(lk_token_unseal(&keys, sealed, sizeof(sealed), out), LK_ECRYPTO,
+	    "a forged copy is refused");
 	is_int(lk_token_unseal(&keys, sealed2, sizeof(sealed2) - 1, out),
 	    LK_ECRYPTO, "a short copy is refused");
 	return tap_done();
