@@ -13,7 +13,7 @@
 int gate_create(unsigned slots);
 void gate_destroy(int id);
 
-/* Take a slot, waiting at most a quarter second: false if none came. */
+/* Take a slot if one is free, without waiting: false if none is. */
 bool gate_enter(int id);
 void gate_leave(int id);
 

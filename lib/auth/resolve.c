@@ -47,15 +47,21 @@ deny(struct lk_resolution *res, enum lk_verdict v, const char *reason)
 	res->reason = reason;
 }
 
-/* Spend what a wrong password costs, on a hash no password matches. */
-static void
+/*
+ * Spend what a wrong password costs, on a hash no password matches. False
+ * if no slow-check slot was free: the caller must then answer 503 as a
+ * real check would, or a busy pool would tell unknown logins (a quick
+ * 401) from known ones (503).
+ */
+static bool
 dummy_verify(const struct lk_resolver *r, const char *pw, size_t pwlen)
 {
 	if (r->hooks.slow_enter && !r->hooks.slow_enter(r->hooks.ctx))
-		return; /* busy: the caller answers 503 anyway or 401 */
+		return false;
 	(void)lk_password_verify(r->dummy_hash, NULL, pw, pwlen);
 	if (r->hooks.slow_leave)
 		r->hooks.slow_leave(r->hooks.ctx);
+	return true;
 }
 
 /* LK_ESTORE stands for "no slot for a slow check now": 503, not 401. */
@@ -313,8 +319,10 @@ password_login(const struct lk_resolver *r, const char *user, size_t userlen,
 			return;
 		}
 	}
-	if (!spent)
-		dummy_verify(r, pass, passlen);
+	if (!spent && !dummy_verify(r, pass, passlen)) {
+		deny(res, LK_UNAVAILABLE, "password checks busy");
+		return;
+	}
 	res->verdict = LK_DENY_BASIC;
 }
 
@@ -323,10 +331,12 @@ lk_login(const struct lk_resolver *r, const char *login, size_t loginlen,
     const char *pw, size_t pwlen, struct lk_resolution *res)
 {
 	memset(res, 0, sizeof(*res));
+	res->via = LK_VIA_PASSWORD;
 	if (loginlen > LK_CRED_MAX || pwlen > LK_CRED_MAX) {
-		dummy_verify(r, "", 0);
-		deny(res, LK_DENY_BASIC, "credential too long");
-		res->via = LK_VIA_PASSWORD;
+		if (dummy_verify(r, "", 0))
+			deny(res, LK_DENY_BASIC, "credential too long");
+		else
+			deny(res, LK_UNAVAILABLE, "password checks busy");
 		return;
 	}
 	password_login(r, login, loginlen, pw, pwlen, false, res);

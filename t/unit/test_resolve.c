@@ -558,6 +558,13 @@ busy_gate(void)
 	    W(LK_UNAVAILABLE, LK_VIA_PASSWORD, NULL, 1, 1));
 	run("gate busy, key still works", Q(.header = KEY_ALICE, .gate = true),
 	    W(LK_AUTHENTICATED, LK_VIA_HEADER, "alice", 0, 1));
+	/* An unknown login must look just as busy, not get a quick 401. */
+	run("gate busy, unknown login: 503 too",
+	    Q(.basic = "nobody:pw", .gate = true),
+	    W(LK_UNAVAILABLE, LK_VIA_PASSWORD, NULL, 1, 1));
+	run("gate busy, locked user: 503 too",
+	    Q(.basic = "locked:locked-pw", .gate = true),
+	    W(LK_UNAVAILABLE, LK_VIA_PASSWORD, NULL, 1, 1));
 }
 
 static void
