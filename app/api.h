@@ -121,6 +121,11 @@ struct project_ref {
 	long long id;
 	char name[256];
 	bool is_public;
+	/* The acting user's membership, when perm_find_project read it with
+	 * the project (saves perm_allowed a query); zero-initialise a
+	 * project_ref filled by hand. */
+	bool role_known;
+	char role[16]; /* "" for none */
 };
 
 /*

@@ -28,7 +28,8 @@ perm_params(const struct api *a, char user_id[24], const char **admin)
 int
 perm_find_project(struct api *a, const char *key, struct project_ref *p)
 {
-	const char *values[1] = { key };
+	char uid[24];
+	const char *values[2] = { key, uid };
 	PGresult *res;
 	size_t n = strspn(key, "0123456789");
 
@@ -36,16 +37,22 @@ perm_find_project(struct api *a, const char *key, struct project_ref *p)
 	 * identifier looks like that anyway. */
 	if (!lk_utf8_valid(key, strlen(key)))
 		return 1;
-	/* Redmine: an all-digit id is an id, anything else an identifier. */
+	/* Redmine: an all-digit id is an id, anything else an identifier.
+	 * The acting user's role comes along (user 0: anonymous, none). */
+	snprintf(
+	    uid, sizeof(uid), "%lld", a->user ? (long long)a->user->id : 0LL);
 	if (key[n] == '\0' && n > 0 && n <= 18)
 		res = db_query(a->app,
-		    "SELECT id, name, is_public FROM projects WHERE id = $1", 1,
-		    values);
+		    "SELECT p.id, p.name, p.is_public, m.role FROM projects p "
+		    "LEFT JOIN members m ON m.project_id = p.id "
+		    "AND m.user_id = $2::bigint WHERE p.id = $1::bigint",
+		    2, values);
 	else
 		res = db_query(a->app,
-		    "SELECT id, name, is_public FROM projects "
-		    "WHERE identifier = $1",
-		    1, values);
+		    "SELECT p.id, p.name, p.is_public, m.role FROM projects p "
+		    "LEFT JOIN members m ON m.project_id = p.id "
+		    "AND m.user_id = $2::bigint WHERE p.identifier = $1",
+		    2, values);
 	if (res == NULL)
 		return -1;
 	if (PQntuples(res) != 1) {
@@ -55,8 +62,22 @@ perm_find_project(struct api *a, const char *key, struct project_ref *p)
 	p->id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
 	snprintf(p->name, sizeof(p->name), "%s", PQgetvalue(res, 0, 1));
 	p->is_public = PQgetvalue(res, 0, 2)[0] == 't';
+	snprintf(p->role, sizeof(p->role), "%s", PQgetvalue(res, 0, 3));
+	p->role_known = true;
 	PQclear(res);
 	return 0;
+}
+
+static enum role
+role_named(const char *r)
+{
+	if (strcmp(r, "manager") == 0)
+		return ROLE_MANAGER;
+	if (strcmp(r, "contributor") == 0)
+		return ROLE_CONTRIBUTOR;
+	if (strcmp(r, "viewer") == 0)
+		return ROLE_VIEWER;
+	return ROLE_NON_MEMBER;
 }
 
 static int
@@ -70,6 +91,10 @@ role_in(struct api *a, const struct project_ref *p, enum role *role)
 		*role = ROLE_ANONYMOUS;
 		return 0;
 	}
+	if (p->role_known) {
+		*role = role_named(p->role);
+		return 0;
+	}
 	snprintf(pid, sizeof(pid), "%lld", p->id);
 	snprintf(uid, sizeof(uid), "%lld", (long long)a->user->id);
 	res = db_query(a->app,
@@ -77,17 +102,7 @@ role_in(struct api *a, const struct project_ref *p, enum role *role)
 	    2, values);
 	if (res == NULL)
 		return -1;
-	*role = ROLE_NON_MEMBER;
-	if (PQntuples(res) == 1) {
-		const char *r = PQgetvalue(res, 0, 0);
-
-		if (strcmp(r, "manager") == 0)
-			*role = ROLE_MANAGER;
-		else if (strcmp(r, "contributor") == 0)
-			*role = ROLE_CONTRIBUTOR;
-		else
-			*role = ROLE_VIEWER;
-	}
+	*role = role_named(PQntuples(res) == 1 ? PQgetvalue(res, 0, 0) : "");
 	PQclear(res);
 	return 0;
 }

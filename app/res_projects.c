@@ -112,7 +112,7 @@ res_projects_index(struct api *a)
 void
 res_projects_show(struct api *a)
 {
-	struct project_ref p;
+	struct project_ref p = { 0 };
 	char id[24];
 	const char *values[1] = { id };
 	struct emit *e;
