@@ -35,10 +35,6 @@
 	"JOIN issue_priorities pr ON pr.id = i.priority_id "                   \
 	"JOIN users au ON au.id = i.author_id "                                \
 	"LEFT JOIN users asg ON asg.id = i.assigned_to_id "
-/* What the list's filters and visibility need, and no more. */
-#define ISSUE_PAGE_FROM                                                        \
-	" FROM issues i JOIN projects p ON p.id = i.project_id "               \
-	"JOIN issue_statuses s ON s.id = i.status_id "
 /* Over issues aliased i, parameters as PERM_VISIBLE's. */
 #define ISSUE_VISIBLE(U, A)                                                    \
 	"(NOT i.is_private OR $" #A "::boolean OR "                            \
@@ -46,15 +42,22 @@
 	"::bigint OR EXISTS (SELECT 1 FROM members mi WHERE "                  \
 	"mi.project_id = i.project_id AND mi.user_id = $" #U "::bigint "       \
 	"AND mi.role = 'manager'))"
-/* The list's filters: $3 project, $4 status mode (open, closed, *, =)
- * with $5 the ids, $6 assignee mode ("", *, !*, =) with $7 the ids. */
+/*
+ * The list's page: issues only, with the projects and statuses the filters
+ * allow as small sets ($3 project, $4 status mode (open, closed, *, =)
+ * with $5 the ids, $6 assignee mode ("", *, !*, =) with $7 the ids): one
+ * generic plan serves every filter in well under a millisecond.
+ */
 /* clang-format off */
-#define ISSUE_WHERE                                                            \
-	"WHERE " PERM_VISIBLE(1, 2) " AND " ISSUE_VISIBLE(1, 2) " "            \
-	"AND ($3::bigint IS NULL OR i.project_id = $3::bigint) "               \
-	"AND CASE $4::text WHEN 'open' THEN NOT s.is_closed "                  \
+#define ISSUE_PAGE                                                             \
+	" FROM issues i WHERE i.project_id IN (SELECT p.id FROM projects p "   \
+	"WHERE " PERM_VISIBLE(1, 2) " "                                        \
+	"AND ($3::bigint IS NULL OR p.id = $3::bigint)) "                      \
+	"AND i.status_id IN (SELECT s.id FROM issue_statuses s WHERE "         \
+	"CASE $4::text WHEN 'open' THEN NOT s.is_closed "                      \
 	"WHEN 'closed' THEN s.is_closed WHEN '*' THEN true "                   \
-	"ELSE i.status_id = ANY ($5::bigint[]) END "                           \
+	"ELSE s.id = ANY ($5::bigint[]) END) "                                 \
+	"AND " ISSUE_VISIBLE(1, 2) " "                                         \
 	"AND CASE $6::text WHEN '' THEN true "                                 \
 	"WHEN '*' THEN i.assigned_to_id IS NOT NULL "                          \
 	"WHEN '!*' THEN i.assigned_to_id IS NULL "                             \
@@ -341,15 +344,14 @@ res_issues_index(struct api *a)
 	 * PostgreSQL plan the seven-table join afresh on every call.
 	 */
 	count = db_query(a->app,
-	    "SELECT i.id, count(*) OVER ()" ISSUE_PAGE_FROM ISSUE_WHERE
+	    "SELECT i.id, count(*) OVER ()" ISSUE_PAGE
 	    " ORDER BY i.id DESC LIMIT $8 OFFSET $9",
 	    9, values);
 	if (count != NULL && PQntuples(count) == 0 && page.offset > 0) {
 		/* Past the end: the total still counts. */
 		PQclear(count);
-		count = db_query(a->app,
-		    "SELECT NULL, count(*)" ISSUE_PAGE_FROM ISSUE_WHERE, 7,
-		    values);
+		count = db_query(
+		    a->app, "SELECT NULL, count(*)" ISSUE_PAGE, 7, values);
 	}
 	if (count != NULL)
 		res = page_rows(a, count);
