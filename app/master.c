@@ -27,6 +27,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -43,7 +44,7 @@
 struct slot {
 	pid_t pid;
 	unsigned generation;
-	time_t started;
+	long long started; /* ms, monotonic */
 };
 
 static volatile sig_atomic_t got_chld, got_hup, got_term, got_quit, got_alarm;
@@ -77,21 +78,36 @@ struct master {
 	int fd;
 	unsigned generation;
 	struct slot slots[MAX_WORKERS];
-	unsigned failures; /* workers in a row that died young */
-	time_t respawn_at; /* no spawning before this */
-	bool fatal;        /* a worker exited 2 */
+	unsigned failures;    /* workers in a row that died young */
+	long long respawn_at; /* ms: no spawning before this */
+	bool fatal;           /* a worker exited 2 */
 	bool stopping;
-	time_t deadline; /* of a graceful stop */
+	long long deadline; /* ms: of a graceful stop */
 	bool socket_is_path;
 };
 
-static time_t
-now_s(void)
+/* Milliseconds of the monotonic clock: "died within a second of
+ * starting" needs more than whole seconds. */
+static long long
+now_ms(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec;
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Wake sigsuspend with SIGALRM in ms milliseconds (at least 1). */
+static void
+wake_in(long long ms)
+{
+	struct itimerval it = { { 0, 0 }, { 0, 0 } };
+
+	if (ms < 1)
+		ms = 1;
+	it.it_value.tv_sec = (time_t)(ms / 1000);
+	it.it_value.tv_usec = (suseconds_t)(ms % 1000) * 1000;
+	setitimer(ITIMER_REAL, &it, NULL);
 }
 
 static int
@@ -293,7 +309,7 @@ spawn(struct master *m)
 	}
 	s->pid = pid;
 	s->generation = m->generation;
-	s->started = now_s();
+	s->started = now_ms();
 }
 
 static unsigned
@@ -356,13 +372,13 @@ reap(struct master *m)
 				      : 128 + WTERMSIG(status));
 		log_event(LK_LOG_WARN, "worker_died", "pid", spid, "status",
 		    code, (char *)NULL);
-		if (now_s() - s->started < 1) {
+		if (now_ms() - s->started < 1000) {
 			/* Died young: wait 1, 2, 4 ... 32 s before the next. */
-			unsigned delay = 1U
-					 << (m->failures < 5 ? m->failures : 5);
+			long long delay =
+			    1000LL << (m->failures < 5 ? m->failures : 5);
 
 			m->failures++;
-			m->respawn_at = now_s() + delay;
+			m->respawn_at = now_ms() + delay;
 		} else {
 			m->failures = 0;
 		}
@@ -493,7 +509,7 @@ master_run(const char *conf_path, const struct lk_config *cfg)
 	    n, (char *)NULL);
 	sigemptyset(&none);
 	for (;;) {
-		time_t t = now_s();
+		long long t = now_ms();
 
 		if (!m.stopping && !m.fatal && t >= m.respawn_at)
 			while (live(&m, true) < m.app.cfg.workers &&
@@ -512,8 +528,10 @@ master_run(const char *conf_path, const struct lk_config *cfg)
 			    "killing stragglers", (char *)NULL);
 			signal_workers(&m, SIGKILL, false);
 		}
-		if (m.stopping || t < m.respawn_at)
-			alarm(1);
+		if (m.stopping)
+			wake_in(m.deadline - t < 1000 ? m.deadline - t : 1000);
+		else if (t < m.respawn_at)
+			wake_in(m.respawn_at - t);
 		sigsuspend(&none);
 		got_alarm = 0;
 		if (got_chld) {
@@ -530,7 +548,9 @@ master_run(const char *conf_path, const struct lk_config *cfg)
 		if (got_term && !m.stopping) {
 			got_term = 0;
 			m.stopping = true;
-			m.deadline = now_s() + m.app.cfg.graceful_timeout;
+			m.deadline =
+			    now_ms() +
+			    (long long)m.app.cfg.graceful_timeout * 1000;
 			signal_workers(&m, SIGTERM, false);
 			log_event(LK_LOG_INFO, "stopping", (char *)NULL);
 		}

@@ -123,6 +123,28 @@ tap.ok(bad <= 1, "at most the request it held failed: %r" % got)
 tap.like(log(), r"event=worker_died pid=%d status=137" % victim,
          "the death is logged")
 
+# --- a worker that dies young is respawned after a pause ------------------
+def replaced(old):
+    """Wait for a worker pid not in old; (pid, seconds it took)."""
+    t0 = time.monotonic()
+    lk.wait_for(lambda: set(s.worker_pids()) - set(old), 10, 0.01)
+    new = set(s.worker_pids()) - set(old)
+    return (new.pop() if new else None), time.monotonic() - t0
+
+
+time.sleep(1.1)  # every worker now older than a second
+pids = s.worker_pids()
+os.kill(pids[0], signal.SIGKILL)
+young, took = replaced(pids)
+tap.ok(young is not None and took < 0.5,
+       "a worker that ran a while is replaced at once (%.2f s)" % took)
+pids = s.worker_pids()
+os.kill(young, signal.SIGKILL)  # it is well under a second old
+again, took = replaced(pids)
+tap.ok(again is not None and took >= 0.9,
+       "one that died young is replaced after a pause (%.2f s)" % took)
+tap.is_(len(s.worker_pids()), 3, "three workers again")
+
 # --- PostgreSQL goes away and comes back ----------------------------------------------
 s.stop_pg()
 r = s.get("/issues.json", key=key)
