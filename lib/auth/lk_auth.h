@@ -202,6 +202,9 @@ struct lk_resolver_hooks {
 	 * then gets 503 rather than tying up its worker); leave releases. */
 	bool (*slow_enter)(void *ctx);
 	void (*slow_leave)(void *ctx);
+	/* Told of every password verification made (real or dummy): lets
+	 * the tests count them. */
+	void (*slow_check)(void *ctx);
 	/* A cache of verified credentials. id is a keyed hash of the
 	 * credential (a key's lookup digest, or of login and password: never
 	 * the secret itself). get answers true on a hit, with *found false

@@ -48,32 +48,65 @@ deny(struct lk_resolution *res, enum lk_verdict v, const char *reason)
 }
 
 /*
+ * A slot of the pool-wide gate on password checks (hooks.slow_enter),
+ * taken at most once per request however many checks it makes, and
+ * given back by the caller that took it.
+ */
+struct slot {
+	const struct lk_resolver *r;
+	bool held;
+};
+
+static bool
+slot_take(struct slot *s)
+{
+	if (s->held || s->r->hooks.slow_enter == NULL)
+		return true;
+	s->held = s->r->hooks.slow_enter(s->r->hooks.ctx);
+	return s->held;
+}
+
+static void
+slot_give(struct slot *s)
+{
+	if (s->held && s->r->hooks.slow_leave)
+		s->r->hooks.slow_leave(s->r->hooks.ctx);
+	s->held = false;
+}
+
+/* Count a password verification, for the tests (hooks.slow_check). */
+static void
+checked(const struct lk_resolver *r)
+{
+	if (r->hooks.slow_check)
+		r->hooks.slow_check(r->hooks.ctx);
+}
+
+/*
  * Spend what a wrong password costs, on a hash no password matches. False
- * if no slow-check slot was free: the caller must then answer 503 as a
- * real check would, or a busy pool would tell unknown logins (a quick
- * 401) from known ones (503).
+ * if no slot was free: the caller must then answer 503 as a real check
+ * would, or a busy pool would tell unknown logins (a quick 401) from known
+ * ones (503).
  */
 static bool
-dummy_verify(const struct lk_resolver *r, const char *pw, size_t pwlen)
+dummy_verify(struct slot *slot, const char *pw, size_t pwlen)
 {
-	if (r->hooks.slow_enter && !r->hooks.slow_enter(r->hooks.ctx))
+	if (!slot_take(slot))
 		return false;
-	(void)lk_password_verify(r->dummy_hash, NULL, pw, pwlen);
-	if (r->hooks.slow_leave)
-		r->hooks.slow_leave(r->hooks.ctx);
+	(void)lk_password_verify(slot->r->dummy_hash, NULL, pw, pwlen);
+	checked(slot->r);
 	return true;
 }
 
 /* LK_ESTORE stands for "no slot for a slow check now": 503, not 401. */
 static enum lk_err
-slow_verify(const struct lk_resolver *r, const struct lk_user *u,
-    const char *pw, size_t pwlen, enum lk_pw_verdict *v)
+slow_verify(struct slot *slot, const struct lk_user *u, const char *pw,
+    size_t pwlen, enum lk_pw_verdict *v)
 {
-	if (r->hooks.slow_enter && !r->hooks.slow_enter(r->hooks.ctx))
+	if (!slot_take(slot))
 		return LK_ESTORE;
 	*v = lk_password_verify(u->hashed_password, u->salt, pw, pwlen);
-	if (r->hooks.slow_leave)
-		r->hooks.slow_leave(r->hooks.ctx);
+	checked(slot->r);
 	return LK_OK;
 }
 
@@ -189,21 +222,20 @@ resolve_key(const struct lk_resolver *r, const char *key, size_t len,
 }
 
 static void
-upgrade_hash(const struct lk_resolver *r, const struct lk_user *u,
-    const char *pw, size_t pwlen)
+upgrade_hash(
+    struct slot *slot, const struct lk_user *u, const char *pw, size_t pwlen)
 {
+	const struct lk_resolver *r = slot->r;
 	char hash[LK_HASH_MAX];
 
 	if (!lk_password_needs_upgrade(&r->cost, u->hashed_password))
 		return;
-	/* No slot free: upgrade at a later login rather than wait. */
-	if (r->hooks.slow_enter && !r->hooks.slow_enter(r->hooks.ctx))
+	/* The slot of the check that just passed: already held. */
+	if (!slot_take(slot))
 		return;
 	if (lk_password_hash(&r->cost, pw, pwlen, hash) == LK_OK)
 		(void)r->store->password_upgrade(
 		    r->store->ctx, u->id, u->hashed_password, hash);
-	if (r->hooks.slow_leave)
-		r->hooks.slow_leave(r->hooks.ctx);
 	lk_wipe(hash, sizeof(hash));
 }
 
@@ -214,9 +246,10 @@ upgrade_hash(const struct lk_resolver *r, const struct lk_user *u,
  * LK_ESTORE: the store or the slow-check gate could not answer.
  */
 static enum lk_err
-check_password(const struct lk_resolver *r, const char *login, const char *pw,
+check_password(struct slot *slot, const char *login, const char *pw,
     size_t pwlen, struct lk_resolution *res, bool *spent)
 {
+	const struct lk_resolver *r = slot->r;
 	struct lk_user u;
 	enum lk_pw_verdict v = LK_PW_UNREADABLE;
 	enum lk_hashfmt fmt;
@@ -233,7 +266,7 @@ check_password(const struct lk_resolver *r, const char *login, const char *pw,
 	} else if (fmt == LK_HASH_UNREADABLE) {
 		res->reason = "unreadable password hash";
 		err = LK_ENOTFOUND;
-	} else if ((err = slow_verify(r, &u, pw, pwlen, &v)) == LK_OK) {
+	} else if ((err = slow_verify(slot, &u, pw, pwlen, &v)) == LK_OK) {
 		/* Only an argon2id check costs what the dummy costs: a wrong
 		 * password against a legacy hash (bcrypt at a low cost,
 		 * SHA-1) still pays the dummy, or timing would tell that the
@@ -242,7 +275,7 @@ check_password(const struct lk_resolver *r, const char *login, const char *pw,
 		if (v == LK_PW_MATCH && u.must_change_passwd) {
 			deny(res, LK_DENY_MUST_CHANGE, "must change password");
 		} else if (v == LK_PW_MATCH) {
-			upgrade_hash(r, &u, pw, pwlen);
+			upgrade_hash(slot, &u, pw, pwlen);
 			res->user = u;
 		} else {
 			res->reason = "wrong password";
@@ -253,8 +286,14 @@ check_password(const struct lk_resolver *r, const char *login, const char *pw,
 	return err;
 }
 
-/* A login and password (Basic, or the sign-in form); with_key, Redmine's
- * fallback of trying the user part as a key. */
+/*
+ * A login and password (Basic, or the sign-in form); with_key, Redmine's
+ * fallback of trying the user part as a key. A password login that the
+ * cache cannot answer takes its gate slot before it even looks the login
+ * up: when the pool is busy, a flood of guesses costs no query. A user
+ * part shaped like a key waits until a check is needed, so Basic KEY:X
+ * never needs a slot.
+ */
 static void
 password_login(const struct lk_resolver *r, const char *user, size_t userlen,
     const char *pass, size_t passlen, bool with_key, struct lk_resolution *res)
@@ -265,6 +304,7 @@ password_login(const struct lk_resolver *r, const char *user, size_t userlen,
 	bool spent = false, found;
 	char name[LK_LOGIN_MAX + 1];
 	uint8_t id[LK_DIGEST_LEN];
+	struct slot slot = { r, false };
 	const char *why;
 
 	res->via = LK_VIA_PASSWORD;
@@ -284,20 +324,25 @@ password_login(const struct lk_resolver *r, const char *user, size_t userlen,
 			res->reason = NULL;
 			return;
 		}
-		switch (check_password(r, name, pass, passlen, res, &spent)) {
+		if (!keyish && !slot_take(&slot))
+			goto busy;
+		switch (
+		    check_password(&slot, name, pass, passlen, res, &spent)) {
 		case LK_OK:
-			if (res->verdict == LK_DENY_MUST_CHANGE)
-				return;
-			cache_put(r, id, &res->user);
-			res->verdict = LK_AUTHENTICATED;
-			res->reason = NULL;
-			return;
+			if (res->verdict != LK_DENY_MUST_CHANGE) {
+				cache_put(r, id, &res->user);
+				res->verdict = LK_AUTHENTICATED;
+				res->reason = NULL;
+			}
+			goto out;
 		case LK_ENOTFOUND:
 			break;
 		default:
 			deny(res, LK_UNAVAILABLE, "store or gate unavailable");
-			return;
+			goto out;
 		}
+	} else if (!keyish && !slot_take(&slot)) {
+		goto busy;
 	}
 
 	/* Redmine's fallback: the user part as a key, password ignored. */
@@ -308,7 +353,7 @@ password_login(const struct lk_resolver *r, const char *user, size_t userlen,
 			res->via = LK_VIA_BASIC_KEY;
 			res->verdict = LK_AUTHENTICATED;
 			res->reason = NULL;
-			return;
+			goto out;
 		case LK_ENOTFOUND:
 			/* Report why the login failed if it existed. */
 			if (strcmp(why, "unknown login") != 0)
@@ -316,14 +361,17 @@ password_login(const struct lk_resolver *r, const char *user, size_t userlen,
 			break;
 		default:
 			deny(res, LK_UNAVAILABLE, "store unavailable");
-			return;
+			goto out;
 		}
 	}
-	if (!spent && !dummy_verify(r, pass, passlen)) {
-		deny(res, LK_UNAVAILABLE, "password checks busy");
-		return;
-	}
+	if (!spent && !dummy_verify(&slot, pass, passlen))
+		goto busy;
 	res->verdict = LK_DENY_BASIC;
+	goto out;
+busy:
+	deny(res, LK_UNAVAILABLE, "password checks busy");
+out:
+	slot_give(&slot);
 }
 
 void
@@ -333,10 +381,13 @@ lk_login(const struct lk_resolver *r, const char *login, size_t loginlen,
 	memset(res, 0, sizeof(*res));
 	res->via = LK_VIA_PASSWORD;
 	if (loginlen > LK_CRED_MAX || pwlen > LK_CRED_MAX) {
-		if (dummy_verify(r, "", 0))
+		struct slot slot = { r, false };
+
+		if (dummy_verify(&slot, "", 0))
 			deny(res, LK_DENY_BASIC, "credential too long");
 		else
 			deny(res, LK_UNAVAILABLE, "password checks busy");
+		slot_give(&slot);
 		return;
 	}
 	password_login(r, login, loginlen, pw, pwlen, false, res);
