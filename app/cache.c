@@ -62,6 +62,18 @@ cache_flush(void)
 	generation++;
 }
 
+unsigned
+cache_generation(void)
+{
+	return generation;
+}
+
+unsigned
+cache_ttl(void)
+{
+	return ttl_s;
+}
+
 bool
 cache_get(void *ctx, const uint8_t id[LK_DIGEST_LEN], struct lk_user *out,
     bool *found)

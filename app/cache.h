@@ -12,8 +12,12 @@
 
 /* Size the cache; ttl 0 turns it off. */
 void cache_configure(unsigned ttl);
-/* Forget everything (wiping it). */
+/* Forget everything. */
 void cache_flush(void);
+/* What profile.c keeps lives and dies with the cache: its generation
+ * (bumped by every flush) and its lifetime in seconds (0: off). */
+unsigned cache_generation(void);
+unsigned cache_ttl(void);
 
 bool cache_get(void *ctx, const uint8_t id[LK_DIGEST_LEN], struct lk_user *out,
     bool *found);

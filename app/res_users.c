@@ -7,6 +7,7 @@
 
 #include "api.h"
 #include "keys.h"
+#include "profile.h"
 
 /* The user and the sealed copy of their key in one round trip: this is
  * the hottest query of the API. */
@@ -17,28 +18,53 @@
 	"t.sealed FROM users u LEFT JOIN tokens t ON t.user_id = u.id "        \
 	"WHERE u.id = $1"
 
-static const char *
-opt(const PGresult *res, int col)
+/*
+ * The acting user's row: from this worker's profile cache, else from the
+ * database (and then kept). v[] holds USER_SQL's columns. 0, or -1 with
+ * the 503 sent; *res is the result to PQclear (NULL on a hit).
+ */
+static int
+user_row(struct api *a, struct profile *p, PGresult **res)
 {
-	return PQgetisnull(res, 0, col) ? NULL : PQgetvalue(res, 0, col);
+	char id[24];
+	const char *values[1] = { id };
+	int i;
+
+	*res = NULL;
+	if (profile_get(a->user->id, p))
+		return 0;
+	snprintf(id, sizeof(id), "%lld", (long long)a->user->id);
+	*res = db_query(a->app, USER_SQL, 1, values);
+	if (*res == NULL || PQntuples(*res) != 1) {
+		PQclear(*res);
+		*res = NULL;
+		api_unavailable(a);
+		return -1;
+	}
+	for (i = 0; i < PROFILE_FIELDS; i++)
+		p->v[i] =
+		    PQgetisnull(*res, 0, i) ? NULL : PQgetvalue(*res, 0, i);
+	/* A user without a key gets one below, which empties every cache
+	 * (NOTIFY): keep only complete rows. */
+	if (p->v[11] != NULL)
+		profile_put(a->user->id, p->v);
+	return 0;
 }
 
 /* Render the user; full: /users/current's fields, else /my/account's. */
 static void
 show(struct api *a, bool full)
 {
-	char id[24], key[LK_KEY_LEN + 1], key_created[LK_TIME_MAX];
-	const char *values[1] = { id };
+	char key[LK_KEY_LEN + 1], key_created[LK_TIME_MAX];
+	struct profile p;
 	PGresult *res;
 	struct emit *e;
 
-	snprintf(id, sizeof(id), "%lld", (long long)a->user->id);
-	res = db_query(a->app, USER_SQL, 1, values);
-	if (res == NULL || PQntuples(res) != 1 ||
-	    (PQgetisnull(res, 0, 11)
-		    ? keys_get_or_create(
-			  a->app, a->user->id, key, key_created) != 0
-		    : keys_unseal(a->app, PQgetvalue(res, 0, 11), key) != 0)) {
+	if (user_row(a, &p, &res) != 0)
+		return;
+	if (p.v[11] == NULL
+		? keys_get_or_create(a->app, a->user->id, key, key_created) != 0
+		: keys_unseal(a->app, p.v[11], key) != 0) {
 		PQclear(res);
 		lk_wipe(key, sizeof(key));
 		api_unavailable(a);
@@ -46,23 +72,23 @@ show(struct api *a, bool full)
 	}
 	if ((e = api_emit(a)) != NULL) {
 		emit_object(e, "user");
-		emit_int(e, "id", strtoll(PQgetvalue(res, 0, 0), NULL, 10));
-		emit_str(e, "login", PQgetvalue(res, 0, 1));
-		emit_bool(e, "admin", PQgetvalue(res, 0, 2)[0] == 't');
-		emit_str(e, "firstname", PQgetvalue(res, 0, 3));
-		emit_str(e, "lastname", PQgetvalue(res, 0, 4));
-		emit_str(e, "mail", PQgetvalue(res, 0, 5));
-		emit_str(e, "created_on", PQgetvalue(res, 0, 6));
+		emit_int(e, "id", strtoll(p.v[0], NULL, 10));
+		emit_str(e, "login", p.v[1]);
+		emit_bool(e, "admin", p.v[2][0] == 't');
+		emit_str(e, "firstname", p.v[3]);
+		emit_str(e, "lastname", p.v[4]);
+		emit_str(e, "mail", p.v[5]);
+		emit_str(e, "created_on", p.v[6]);
 		if (full)
-			emit_str(e, "updated_on", PQgetvalue(res, 0, 7));
-		emit_opt(e, "last_login_on", opt(res, 8));
+			emit_str(e, "updated_on", p.v[7]);
+		emit_opt(e, "last_login_on", p.v[8]);
 		if (full) {
-			emit_opt(e, "passwd_changed_on", opt(res, 9));
+			emit_opt(e, "passwd_changed_on", p.v[9]);
 			emit_null(e, "twofa_scheme");
 		}
 		emit_str(e, "api_key", key);
 		if (full)
-			emit_int(e, "status", atoi(PQgetvalue(res, 0, 10)));
+			emit_int(e, "status", atoi(p.v[10]));
 		emit_end(e);
 		emit_finish(e, a->resp, 200);
 	}

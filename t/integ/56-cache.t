@@ -1,0 +1,72 @@
+#!/usr/bin/python3
+# Cache correctness (issue 8), not speed: every worker remembers verified
+# credentials and users' own records; after a key reset, a password change,
+# a lock or an edit, the old answer is gone within a second on EVERY worker
+# (NOTIFY latchkey_auth), and the new credential works.
+import os
+import sys
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "lib"))
+import lk  # noqa: E402
+import tap  # noqa: E402
+
+s = lk.stack(workers=3)
+PW = "alice-pass-123"
+ROUNDS = 24  # enough requests to reach each of the three workers
+
+
+def statuses(**kw):
+    return {s.get("/users/current.json", **kw).status for _ in range(ROUNDS)}
+
+
+def within_a_second(pred):
+    return lk.wait_for(pred, 1.0, 0.02)
+
+
+old = s.api_key("alice")
+tap.is_(statuses(key=old), {200}, "the key, on every worker (now cached)")
+tap.is_(statuses(auth=("alice", PW)), {200}, "the password, on every worker")
+
+# --- key reset ------------------------------------------------------------
+new = s.admin("key", "reset", "alice").stdout.strip()
+s.remember_secret(new)
+tap.ok(within_a_second(lambda: statuses(key=old) == {401}),
+       "a reset key is refused on every worker within a second")
+tap.is_(statuses(key=new), {200}, "the new key works on every worker")
+r = s.get("/users/current.json", key=new)
+tap.is_(r.json()["user"]["api_key"], new, "and /users/current shows it")
+
+# --- password change ------------------------------------------------------
+s.admin("user", "passwd", "alice", input="alice-new-pass-456\n")
+s.remember_secret("alice-new-pass-456")
+tap.ok(within_a_second(lambda: statuses(auth=("alice", PW)) == {401}),
+       "the old password is refused on every worker within a second")
+tap.is_(statuses(auth=("alice", "alice-new-pass-456")), {200},
+        "the new password works")
+
+# --- an edit shows at once --------------------------------------------------
+s.psql("UPDATE users SET firstname = 'Alicia' WHERE login = 'alice'")
+tap.ok(within_a_second(lambda: {s.get("/users/current.json", key=new)
+                                .json()["user"]["firstname"]
+                                for _ in range(ROUNDS)} == {"Alicia"}),
+       "an edit of the user shows on every worker within a second")
+r = s.request("PUT", "/my/account.json", key=new,
+              headers=[("Content-Type", "application/json")],
+              body='{"user":{"lastname":"Changed"}}')
+tap.is_(r.status, 204, "PUT /my/account")
+tap.is_({s.get("/my/account.json", key=new).json()["user"]["lastname"]
+         for _ in range(ROUNDS)}, {"Changed"},
+        "and every worker shows the change on the next request")
+
+# --- lock -------------------------------------------------------------------
+s.admin("user", "lock", "alice")
+tap.ok(within_a_second(lambda: statuses(key=new) == {401}),
+       "a locked user's key is refused on every worker within a second")
+tap.is_(statuses(auth=("alice", "alice-new-pass-456")), {401},
+        "and the password too")
+s.admin("user", "unlock", "alice")
+tap.ok(within_a_second(lambda: statuses(key=new) == {200}),
+       "unlocking restores the key")
+lk.done()
