@@ -16,22 +16,6 @@ _Static_assert(sodium_base64_ENCODED_LEN(PRESESSION_BYTES, B64_VARIANT) ==
 		   CSRF_PRESESSION_LEN + 1,
     "CSRF_PRESESSION_LEN is base64url of 16");
 
-/* True if v[0..len) is all base64url characters (v need not be NUL-ended). */
-static bool
-b64url_only(const char *v, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)v[i];
-
-		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-			(c >= '0' && c <= '9') || c == '-' || c == '_'))
-			return false;
-	}
-	return true;
-}
-
 static void
 derive(const struct lk_keys *keys, const char *label, const uint8_t *seed,
     size_t seedlen, char out[CSRF_TOKEN_LEN + 1])
@@ -78,7 +62,7 @@ csrf_presession_token(const struct lk_keys *keys, const char *v, size_t len,
 	const char *end = NULL;
 
 	/* Our alphabet only: libsodium 1.0.18 reads high bytes as '/'. */
-	if (len != CSRF_PRESESSION_LEN || !b64url_only(v, len) ||
+	if (len != CSRF_PRESESSION_LEN || !lk_b64url_shape(v, len) ||
 	    sodium_base642bin(raw, sizeof(raw), v, len, NULL, &rawlen, &end,
 		B64_VARIANT) != 0 ||
 	    rawlen != sizeof(raw) || end != v + len)

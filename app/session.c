@@ -21,22 +21,6 @@ _Static_assert(
     sodium_base64_ENCODED_LEN(SEALED_LEN, B64_VARIANT) <= SESSION_VALUE_MAX + 1,
     "a sealed session fits SESSION_VALUE_MAX");
 
-/* True if v[0..len) is all base64url characters (v need not be NUL-ended). */
-static bool
-b64url_only(const char *v, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)v[i];
-
-		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-			(c >= '0' && c <= '9') || c == '-' || c == '_'))
-			return false;
-	}
-	return true;
-}
-
 int
 session_cookie_find(
     const char *hdr, const char *name, const char **value, size_t *vlen)
@@ -138,7 +122,7 @@ session_open(const struct lk_keys *keys, const char *v, size_t len, int64_t now,
 		return -1;
 	/* libsodium 1.0.18 decodes bytes over 0x7f as '/' (t/fuzz/README):
 	 * only our alphabet reaches it, so one value has one reading. */
-	if (!b64url_only(v, len))
+	if (!lk_b64url_shape(v, len))
 		return -1;
 	if (sodium_base642bin(sealed, sizeof(sealed), v, len, NULL, &binlen,
 		&b64end, B64_VARIANT) != 0 ||

@@ -118,6 +118,13 @@ bool lk_apikey_shape(const char *s, size_t len);
  */
 const char *lk_trim(const char *s, size_t *len);
 
+/* --- b64.c -----------------------------------------------------------------
+ */
+
+/* True if s[0..len) is all base64url characters (A-Z a-z 0-9 - _), which
+ * must be checked before libsodium 1.0.18 decodes text from outside. */
+bool lk_b64url_shape(const char *s, size_t len);
+
 /* --- hashfmt.c: stored password hashes ---------------------------------- */
 
 enum lk_hashfmt {

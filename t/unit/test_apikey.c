@@ -78,5 +78,17 @@ main(void)
 	len = 2;
 	p = lk_trim("ab  ", &len);
 	ok(len == 2, "trim looks no further than len");
+
+	ok(lk_b64url_shape("AZaz09-_", 8), "base64url: its whole alphabet");
+	ok(lk_b64url_shape("", 0), "base64url: empty");
+	ok(!lk_b64url_shape("ab+c", 4), "base64url: no '+'");
+	ok(!lk_b64url_shape("ab/c", 4), "base64url: no '/'");
+	ok(!lk_b64url_shape("abc=", 4), "base64url: no padding");
+	ok(!lk_b64url_shape("ab\xff"
+			    "c",
+	       4),
+	    "base64url: no byte over 0x7f (libsodium reads it as '/')");
+	ok(!lk_b64url_shape("ab\0c", 4), "base64url: no NUL");
+	ok(lk_b64url_shape("ab!c", 2), "base64url: looks no further than len");
 	return tap_done();
 }
