@@ -25,6 +25,7 @@
 	" FROM news n JOIN projects p ON p.id = n.project_id "                 \
 	"JOIN users u ON u.id = n.author_id "
 #define NEWS_ORDER " ORDER BY n.created_on DESC, n.id DESC "
+#define NEWS_NCOLS 10 /* NEWS_COLS' count: a list's total comes after */
 
 enum {
 	COL_ID,
@@ -70,39 +71,48 @@ list(struct api *a, const char *project_id)
 	const char *one[3] = { project_id, limit, offset };
 	struct page page;
 	struct emit *e;
-	PGresult *count, *res = NULL;
+	PGresult *count = NULL, *res;
 	int i;
 
 	api_page(a, &page);
 	perm_params(a, uid, &values[1]);
 	snprintf(limit, sizeof(limit), "%lld", page.limit);
 	snprintf(offset, sizeof(offset), "%lld", page.offset);
-	if (project_id != NULL) {
-		count = db_query(a->app,
-		    "SELECT count(*) FROM news WHERE project_id = $1::bigint",
-		    1, one);
-		if (count != NULL)
-			res = db_query(a->app,
-			    "SELECT " NEWS_COLS NEWS_FROM
-			    "WHERE n.project_id = $1::bigint" NEWS_ORDER
-			    "LIMIT $2 OFFSET $3",
-			    3, one);
-	} else {
-		count = db_query(a->app,
-		    "SELECT count(*)" NEWS_FROM "WHERE " PERM_VISIBLE(1, 2), 2,
-		    values);
-		if (count != NULL)
-			res = db_query(a->app,
-			    "SELECT " NEWS_COLS NEWS_FROM "WHERE " PERM_VISIBLE(
-				1, 2) NEWS_ORDER "LIMIT $3 OFFSET $4",
-			    4, values);
-	}
-	if (res == NULL) {
-		PQclear(count);
+	/* The page with its total as a window count: one query. Past the
+	 * end no row carries the total, and a count is asked for. */
+	if (project_id != NULL)
+		res = db_query(a->app,
+		    "SELECT " NEWS_COLS ", count(*) OVER ()" NEWS_FROM
+		    "WHERE n.project_id = $1::bigint" NEWS_ORDER
+		    "LIMIT $2 OFFSET $3",
+		    3, one);
+	else
+		res = db_query(a->app,
+		    "SELECT " NEWS_COLS ", count(*) OVER ()" NEWS_FROM
+		    "WHERE " PERM_VISIBLE(1, 2) NEWS_ORDER "LIMIT $3 OFFSET $4",
+		    4, values);
+	if (res != NULL && PQntuples(res) == 0 && page.offset > 0)
+		count =
+		    project_id != NULL
+			? db_query(a->app,
+			      "SELECT count(*) FROM news WHERE project_id = "
+			      "$1::bigint",
+			      1, one)
+			: db_query(a->app,
+			      "SELECT count(*)" NEWS_FROM
+			      "WHERE " PERM_VISIBLE(1, 2),
+			      2, values);
+	if (res == NULL ||
+	    (PQntuples(res) == 0 && page.offset > 0 && count == NULL)) {
+		PQclear(res);
 		api_unavailable(a);
 		return;
 	}
-	page.total_count = strtoll(PQgetvalue(count, 0, 0), NULL, 10);
+	page.total_count =
+	    PQntuples(res) > 0
+		? strtoll(PQgetvalue(res, 0, NEWS_NCOLS), NULL, 10)
+	    : count != NULL ? strtoll(PQgetvalue(count, 0, 0), NULL, 10)
+			    : 0;
 	if ((e = api_emit(a)) != NULL) {
 		emit_array(e, "news", &page);
 		for (i = 0; i < PQntuples(res); i++)

@@ -114,6 +114,12 @@ items, page = R.json_list(admin.get(s, "/news.json?offset=1&limit=2"),
 tap.is_(([x["id"] for x in items], page),
         (ALL_NEWS[1:3], {"total_count": 4, "offset": 1, "limit": 2}),
         "/news.json?offset=1&limit=2: the second and third")
+for path, total in (("/news.json?offset=50", 4),
+                    ("/projects/public-proj/news.json?offset=50", 2)):
+    items, page = R.json_list(admin.get(s, path), "news", R.NEWS,
+                              "admin: past the end")
+    tap.is_((items, page["total_count"]), ([], total),
+            "%s: no items, the total still counted" % path)
 
 # --- writing: who may ----------------------------------------------------------
 
