@@ -164,22 +164,13 @@ signed_in(struct page *p, const struct lk_resolution *res)
 	PGresult *r;
 	int64_t uid = 0, stamp = 0;
 
-	if (res->verdict == LK_AUTHENTICATED) {
-		snprintf(id, sizeof(id), "%lld", (long long)res->user.id);
-		values[0] = id;
-		r = db_query(p->app,
-		    "UPDATE users SET last_login_on = now() "
-		    "WHERE id = $1 AND status = 1 RETURNING id, " STAMP_SQL,
-		    1, values);
-	} else {
-		/* LK_DENY_MUST_CHANGE names the login, not the user. */
-		values[0] = res->login;
-		r = db_query(p->app,
-		    "UPDATE users SET last_login_on = now() "
-		    "WHERE lower(login) = lower($1) AND status = 1 "
-		    "RETURNING id, " STAMP_SQL,
-		    1, values);
-	}
+	/* LK_AUTHENTICATED and LK_DENY_MUST_CHANGE both say who it is. */
+	snprintf(id, sizeof(id), "%lld", (long long)res->user.id);
+	values[0] = id;
+	r = db_query(p->app,
+	    "UPDATE users SET last_login_on = now() "
+	    "WHERE id = $1 AND status = 1 RETURNING id, " STAMP_SQL,
+	    1, values);
 	if (r != NULL && PQntuples(r) == 1) {
 		uid = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
 		stamp = strtoll(PQgetvalue(r, 0, 1), NULL, 10);

@@ -241,8 +241,8 @@ void lk_resolve(const struct lk_resolver *r, const struct lk_settings *settings,
  * A sign-in form's login and password: the same checks, cache, gate and
  * timing as Basic login:password (no key fallback, no REST switch).
  * res->verdict is LK_AUTHENTICATED, LK_DENY_BASIC (wrong password, unknown,
- * locked or registered user: one answer for all), LK_DENY_MUST_CHANGE or
- * LK_UNAVAILABLE.
+ * locked or registered user: one answer for all), LK_DENY_MUST_CHANGE (the
+ * password was right: res->user says who, to change it) or LK_UNAVAILABLE.
  */
 void lk_login(const struct lk_resolver *r, const char *login, size_t loginlen,
     const char *pw, size_t pwlen, struct lk_resolution *res);

@@ -273,6 +273,9 @@ check_password(struct slot *slot, const char *login, const char *pw,
 		 * login exists. */
 		*spent = fmt == LK_HASH_ARGON2ID;
 		if (v == LK_PW_MATCH && u.must_change_passwd) {
+			/* Who it is, for the sign-in form's change-password
+			 * page; lk_resolve drops it with every refusal. */
+			res->user = u;
 			deny(res, LK_DENY_MUST_CHANGE, "must change password");
 		} else if (v == LK_PW_MATCH) {
 			upgrade_hash(slot, &u, pw, pwlen);

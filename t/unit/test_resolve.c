@@ -556,6 +556,10 @@ form_login(void)
 		    rows[i].login);
 		ok(res.user.hashed_password[0] == '\0',
 		    "form login %s: no hash out", rows[i].login);
+		if (rows[i].v == LK_DENY_MUST_CHANGE)
+			is_int(res.user.id, 4,
+			    "form login %s: says who must change",
+			    rows[i].login);
 	}
 }
 
