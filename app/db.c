@@ -205,35 +205,42 @@ db_ready(struct app *app)
 	return 0;
 }
 
-static const char *
+/*
+ * Prepare sql once per connection. Returns the result to report when the
+ * PREPARE itself failed (a missing table, say: inside a transaction that
+ * failure also aborts it, so its own error is the one to tell), else NULL
+ * with name set, or with name empty when every slot is taken (then the
+ * statement runs unprepared: still correct, only slower).
+ */
+static PGresult *
 statement_name(struct app *app, const char *sql, int n, char name[32])
 {
 	size_t i;
 	PGresult *res;
-	bool ok;
 
+	name[0] = '\0';
 	for (i = 0; i < nprepared; i++)
 		if (prepared[i].sql == sql) {
 			snprintf(name, 32, "app%zu", i);
-			return name;
+			return NULL;
 		}
 	if (nprepared == MAX_STATEMENTS)
-		return NULL; /* unprepared: still correct, only slower */
+		return NULL;
 	snprintf(name, 32, "app%zu", nprepared);
 	res = PQprepare(app->conn, name, sql, n, NULL);
-	ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+		name[0] = '\0';
+		return res;
+	}
 	PQclear(res);
-	if (!ok)
-		return NULL;
 	prepared[nprepared++].sql = sql;
-	return name;
+	return NULL;
 }
 
 PGresult *
 db_query(struct app *app, const char *sql, int n, const char *const *values)
 {
 	char name[32];
-	const char *stmt;
 	PGresult *res;
 	ExecStatusType st;
 	const char *state;
@@ -241,10 +248,10 @@ db_query(struct app *app, const char *sql, int n, const char *const *values)
 	last_sqlstate[0] = '\0';
 	if (app->conn == NULL)
 		return NULL;
-	stmt = statement_name(app, sql, n, name);
-	if (stmt != NULL)
-		res = PQexecPrepared(app->conn, stmt, n, values, NULL, NULL, 0);
-	else
+	res = statement_name(app, sql, n, name);
+	if (res == NULL && name[0] != '\0')
+		res = PQexecPrepared(app->conn, name, n, values, NULL, NULL, 0);
+	else if (res == NULL)
 		res = PQexecParams(
 		    app->conn, sql, n, NULL, values, NULL, NULL, 0);
 	st = PQresultStatus(res);
