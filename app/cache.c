@@ -4,7 +4,7 @@
  * older entry. Lookups compare the whole id in constant time.
  *
  * Entries keep only what a request needs of the user (no names, no hash),
- * so 16384 of them fit in 5 MiB, touched only as they fill: an idle worker
+ * so 16384 of them fit in 2 MiB, touched only as they fill: an idle worker
  * stays small. Flushing bumps a generation instead of clearing the table:
  * a NOTIFY costs nothing however large the table is.
  */
@@ -27,7 +27,7 @@ struct entry {
 	int status;
 	int64_t user_id;
 	int64_t token_id;
-	char login[LK_LOGIN_MAX + 1];
+	char login[64]; /* a user with a longer login is not cached */
 };
 
 static struct entry *table; /* allocated on first put */
@@ -96,7 +96,7 @@ cache_get(void *ctx, const uint8_t id[LK_DIGEST_LEN], struct lk_user *out,
 		out->must_change_passwd = e->must_change_passwd;
 		out->status = e->status;
 		out->token_id = e->token_id;
-		memcpy(out->login, e->login, sizeof(out->login));
+		memcpy(out->login, e->login, sizeof(e->login));
 	}
 	return true;
 }
@@ -109,6 +109,8 @@ cache_put(void *ctx, const uint8_t id[LK_DIGEST_LEN], const struct lk_user *u)
 	(void)ctx;
 	if (ttl_s == 0)
 		return;
+	if (u != NULL && strlen(u->login) >= sizeof(table->login))
+		return; /* rare, and still correct: looked up every time */
 	if (table == NULL && (table = calloc(SLOTS, sizeof(*table))) == NULL)
 		return;
 	e = slot(id);
@@ -123,6 +125,6 @@ cache_put(void *ctx, const uint8_t id[LK_DIGEST_LEN], const struct lk_user *u)
 		e->must_change_passwd = u->must_change_passwd;
 		e->status = u->status;
 		e->token_id = u->token_id;
-		memcpy(e->login, u->login, sizeof(e->login));
+		memcpy(e->login, u->login, strlen(u->login) + 1);
 	}
 }

@@ -15,7 +15,7 @@
 
 struct profile {
 	const char *v[PROFILE_FIELDS]; /* NULL for SQL NULL */
-	char blob[704];
+	char blob[384];                /* a larger record is not kept */
 };
 
 /* The user's record into *p (pointers into p->blob): true on a hit. */
