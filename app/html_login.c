@@ -232,7 +232,9 @@ page_login_post(struct page *p)
 		}
 		break;
 	case LK_UNAVAILABLE:
-		resp_header(p->resp, "Retry-After", "5");
+	case LK_BUSY:
+		resp_header(
+		    p->resp, "Retry-After", res.verdict == LK_BUSY ? "1" : "5");
 		page_error(p, 503, "Service unavailable",
 		    "The server is busy. Try again in a few seconds.");
 		break;
@@ -412,7 +414,7 @@ page_password_post(struct page *p)
 	if (error == NULL) {
 		lk_login(&p->app->resolver, p->user.login,
 		    strlen(p->user.login), cur, curlen, &res);
-		if (res.verdict == LK_UNAVAILABLE) {
+		if (res.verdict == LK_UNAVAILABLE || res.verdict == LK_BUSY) {
 			resp_header(p->resp, "Retry-After", "5");
 			page_error(p, 503, "Service unavailable",
 			    "The server is busy. Try again in a few seconds.");

@@ -383,6 +383,12 @@ apply_verdict(struct api *a, const struct lk_resolution *res)
 			    req->remote_addr, (char *)NULL);
 		return true;
 	}
+	if (res->verdict == LK_BUSY) {
+		/* A full gate frees up in milliseconds. */
+		resp_status(a->resp, 503);
+		resp_header(a->resp, "Retry-After", "1");
+		return false;
+	}
 	if (res->verdict == LK_UNAVAILABLE) {
 		api_unavailable(a);
 		return false;

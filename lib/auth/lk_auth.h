@@ -180,6 +180,7 @@ enum lk_verdict {
 	LK_DENY_MUST_CHANGE, /* 403: password login that must change it */
 	LK_DENY_SWITCH,      /* 412: switch-user target not usable */
 	LK_UNAVAILABLE,      /* 503: the store could not answer */
+	LK_BUSY,             /* 503: no free slot for a password check */
 };
 
 struct lk_resolution {
@@ -242,7 +243,8 @@ void lk_resolve(const struct lk_resolver *r, const struct lk_settings *settings,
  * timing as Basic login:password (no key fallback, no REST switch).
  * res->verdict is LK_AUTHENTICATED, LK_DENY_BASIC (wrong password, unknown,
  * locked or registered user: one answer for all), LK_DENY_MUST_CHANGE (the
- * password was right: res->user says who, to change it) or LK_UNAVAILABLE.
+ * password was right: res->user says who, to change it), LK_UNAVAILABLE or
+ * LK_BUSY.
  */
 void lk_login(const struct lk_resolver *r, const char *login, size_t loginlen,
     const char *pw, size_t pwlen, struct lk_resolution *res);

@@ -372,7 +372,7 @@ password_login(const struct lk_resolver *r, const char *user, size_t userlen,
 	res->verdict = LK_DENY_BASIC;
 	goto out;
 busy:
-	deny(res, LK_UNAVAILABLE, "password checks busy");
+	deny(res, LK_BUSY, "password checks busy");
 out:
 	slot_give(&slot);
 }
@@ -389,7 +389,7 @@ lk_login(const struct lk_resolver *r, const char *login, size_t loginlen,
 		if (dummy_verify(&slot, "", 0))
 			deny(res, LK_DENY_BASIC, "credential too long");
 		else
-			deny(res, LK_UNAVAILABLE, "password checks busy");
+			deny(res, LK_BUSY, "password checks busy");
 		slot_give(&slot);
 		return;
 	}
@@ -550,6 +550,7 @@ lk_verdict_status(enum lk_verdict v)
 	case LK_DENY_SWITCH:
 		return 412;
 	case LK_UNAVAILABLE:
+	case LK_BUSY:
 		break;
 	}
 	return 503;

@@ -483,6 +483,7 @@ bookkeeping(void)
 	is_int(lk_verdict_status(LK_DENY_MUST_CHANGE), 403, "status 403");
 	is_int(lk_verdict_status(LK_DENY_SWITCH), 412, "status 412");
 	is_int(lk_verdict_status(LK_UNAVAILABLE), 503, "status 503");
+	is_int(lk_verdict_status(LK_BUSY), 503, "status 503 when busy");
 }
 
 /* A tiny cache for the hooks: what the resolver puts, and what it gets. */
@@ -568,17 +569,17 @@ busy_gate(void)
 {
 	/* No slot for a slow check: 503, never 401 nor a free pass. */
 	run("gate busy, password", Q(.basic = "alice:alice-pw", .gate = true),
-	    W(LK_UNAVAILABLE, LK_VIA_PASSWORD, NULL, 0, 0));
+	    W(LK_BUSY, LK_VIA_PASSWORD, NULL, 0, 0));
 	run("gate busy, key still works", Q(.header = KEY_ALICE, .gate = true),
 	    W(LK_AUTHENTICATED, LK_VIA_HEADER, "alice", 0, 1));
 	/* A busy gate is known before the login is looked up: no query,
 	 * and an unknown login looks just as busy, not a quick 401. */
 	run("gate busy, unknown login: 503 too",
 	    Q(.basic = "nobody:pw", .gate = true),
-	    W(LK_UNAVAILABLE, LK_VIA_PASSWORD, NULL, 0, 0));
+	    W(LK_BUSY, LK_VIA_PASSWORD, NULL, 0, 0));
 	run("gate busy, locked user: 503 too",
 	    Q(.basic = "locked:locked-pw", .gate = true),
-	    W(LK_UNAVAILABLE, LK_VIA_PASSWORD, NULL, 0, 0));
+	    W(LK_BUSY, LK_VIA_PASSWORD, NULL, 0, 0));
 }
 
 static void
