@@ -1,23 +1,43 @@
 /*
- * cache.h: this worker's cache of verified credentials (SPEC section 5),
- * the lk_resolver_hooks cache_get/cache_put. Entries live cache_ttl
- * seconds and all go at once when a NOTIFY on latchkey_auth says users or
- * keys changed, or the database connection was lost (a NOTIFY may have
- * been missed).
+ * cache.h: the pool's cache of verified credentials (SPEC section 5), the
+ * lk_resolver_hooks cache_get/cache_put. The master maps it before it
+ * forks (cache_share), so a credential verified by one worker is known to
+ * all; a process that never shares it (the admin tool, the tests) gets a
+ * private one. Entries live cache_ttl seconds and all go at once when a
+ * NOTIFY on latchkey_auth says users or keys changed, or a worker lost its
+ * database connection (a NOTIFY may have been missed).
  */
 #ifndef CACHE_H
 #define CACHE_H
 
 #include "app.h"
 
-/* Size the cache; ttl 0 turns it off. */
+/* In the master, before forking: map the cache (and profile.c's) shared.
+ * 0 or -1 (errno set). */
+int cache_share(void);
+/* Set the lifetime; ttl 0 turns the cache off. */
 void cache_configure(unsigned ttl);
-/* Forget everything. */
+/* Forget everything, in every worker. */
 void cache_flush(void);
-/* What profile.c keeps lives and dies with the cache: its generation
- * (bumped by every flush) and its lifetime in seconds (0: off). */
+/*
+ * At the start of a request, after the NOTIFYs were read: what is put
+ * from now on is tagged with the present generation, and is not put at
+ * all if a flush came in between (it may have been read before a change
+ * another worker already announced).
+ */
+void cache_begin(void);
+/* For profile.c: the generation a put of this request carries (0: do not
+ * put), the present one, and the lifetime. */
+unsigned cache_put_generation(void);
 unsigned cache_generation(void);
 unsigned cache_ttl(void);
+
+/* A slot's lock, for profile.c too: taken or not, never waited for (a
+ * worker killed holding it costs that slot, not the pool). */
+bool cache_trylock(_Atomic unsigned *lock);
+void cache_unlock(_Atomic unsigned *lock);
+/* Anonymous shared memory of size bytes, zeroed; NULL if none. */
+void *cache_map(size_t size);
 
 bool cache_get(void *ctx, const uint8_t id[LK_DIGEST_LEN], struct lk_user *out,
     bool *found);

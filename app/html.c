@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cache.h"
 #include "html.h"
 #include "log.h"
 #include "page.h"
@@ -144,7 +145,7 @@ html_handle(struct app *app, const struct request *req, struct response *resp)
 {
 	const struct page_route *route = NULL;
 	struct page p;
-	bool get;
+	bool get, ready;
 	size_t i;
 
 	for (i = 0; i < sizeof(pages) / sizeof(pages[0]); i++)
@@ -169,7 +170,11 @@ html_handle(struct app *app, const struct request *req, struct response *resp)
 		    "This page does not answer that method.");
 		return true;
 	}
-	if (db_ready(app) != 0 || load_user(&p) != 0) {
+	/* What the page reads from now on may be cached (cache_begin). */
+	ready = db_ready(app) == 0;
+	if (ready)
+		cache_begin();
+	if (!ready || load_user(&p) != 0) {
 		resp_header(resp, "Retry-After", "5");
 		page_error(&p, 503, "Service unavailable",
 		    "The database cannot be reached right now. Try again in a "

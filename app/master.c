@@ -33,6 +33,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cache.h"
 #include "gate.h"
 #include "log.h"
 #include "master.h"
@@ -493,7 +494,7 @@ master_run(const char *conf_path, const struct lk_config *cfg)
 		return 1;
 	m.app.gate_id = gate_create(m.app.cfg.password_concurrency);
 	m.app.throttle = throttle_create();
-	if (m.app.gate_id < 0 || m.app.throttle == NULL) {
+	if (m.app.gate_id < 0 || m.app.throttle == NULL || cache_share() != 0) {
 		log_event(LK_LOG_ERROR, "shared_state_failed", "error",
 		    strerror(errno), (char *)NULL);
 		cleanup(&m);

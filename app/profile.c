@@ -1,8 +1,10 @@
 /*
  * profile.c: see profile.h. Direct-mapped by user id (ids are dense, so
- * 16384 slots hold as many users without collisions), allocated on first
- * use and touched as it fills: an idle worker stays small.
+ * 16384 slots hold as many users without collisions), in memory the
+ * master shares before forking (cache_share), or private on first use.
+ * Slots are locked as cache.c's are: tried, never waited for.
  */
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -13,6 +15,7 @@
 #define SLOTS 16384
 
 struct entry {
+	_Atomic unsigned lock;
 	int64_t user_id; /* 0: empty */
 	unsigned generation;
 	time_t expires;
@@ -31,21 +34,37 @@ now_s(void)
 	return ts.tv_sec;
 }
 
+int
+profile_share(void)
+{
+	table = cache_map(SLOTS * sizeof(*table));
+	return table != NULL ? 0 : -1;
+}
+
 bool
 profile_get(int64_t user_id, struct profile *p)
 {
-	const struct entry *e;
+	struct entry *e;
+	uint16_t off[PROFILE_FIELDS];
+	bool hit;
 	size_t i;
 
-	if (table == NULL || user_id <= 0)
+	if (table == NULL || user_id <= 0 || cache_ttl() == 0)
 		return false;
 	e = &table[user_id % SLOTS];
-	if (e->user_id != user_id || e->generation != cache_generation() ||
-	    e->expires <= now_s())
+	if (!cache_trylock(&e->lock))
 		return false;
-	memcpy(p->blob, e->blob, sizeof(p->blob));
+	hit = e->user_id == user_id && e->generation == cache_generation() &&
+	      e->expires > now_s();
+	if (hit) {
+		memcpy(p->blob, e->blob, sizeof(p->blob));
+		memcpy(off, e->off, sizeof(off));
+	}
+	cache_unlock(&e->lock);
+	if (!hit)
+		return false;
 	for (i = 0; i < PROFILE_FIELDS; i++)
-		p->v[i] = e->off[i] == UINT16_MAX ? NULL : p->blob + e->off[i];
+		p->v[i] = off[i] == UINT16_MAX ? NULL : p->blob + off[i];
 	return true;
 }
 
@@ -53,28 +72,34 @@ void
 profile_put(int64_t user_id, const char *const v[PROFILE_FIELDS])
 {
 	struct entry *e;
+	uint16_t off[PROFILE_FIELDS];
+	char blob[sizeof(e->blob)];
 	size_t i, used = 0, n;
-	unsigned ttl = cache_ttl();
+	unsigned gen = cache_put_generation();
 
-	if (ttl == 0 || user_id <= 0)
+	if (cache_ttl() == 0 || gen == 0 || user_id <= 0)
 		return;
-	if (table == NULL && (table = calloc(SLOTS, sizeof(*table))) == NULL)
-		return;
-	e = &table[user_id % SLOTS];
-	e->user_id = 0;
 	for (i = 0; i < PROFILE_FIELDS; i++) {
 		if (v[i] == NULL) {
-			e->off[i] = UINT16_MAX;
+			off[i] = UINT16_MAX;
 			continue;
 		}
 		n = strlen(v[i]) + 1;
-		if (used + n > sizeof(e->blob))
+		if (used + n > sizeof(blob))
 			return; /* too large: not kept */
-		memcpy(e->blob + used, v[i], n);
-		e->off[i] = (uint16_t)used;
+		memcpy(blob + used, v[i], n);
+		off[i] = (uint16_t)used;
 		used += n;
 	}
-	e->generation = cache_generation();
-	e->expires = now_s() + ttl;
+	if (table == NULL && (table = calloc(SLOTS, sizeof(*table))) == NULL)
+		return;
+	e = &table[user_id % SLOTS];
+	if (!cache_trylock(&e->lock))
+		return;
+	memcpy(e->blob, blob, used);
+	memcpy(e->off, off, sizeof(off));
+	e->generation = gen;
+	e->expires = now_s() + cache_ttl();
 	e->user_id = user_id;
+	cache_unlock(&e->lock);
 }

@@ -2,9 +2,9 @@
  * profile.h: each worker's copy of users' own records as /users/current
  * and /my/account show them (with the sealed copy of the key, never the
  * key), so the hottest request needs no query once a user has been seen.
- * It lives and dies with the credential cache (cache.h): the same TTL,
- * emptied by the same NOTIFY, which sql/ fires on every change to a column
- * shown here or to a key.
+ * It lives and dies with the credential cache (cache.h): shared by the
+ * pool the same way, the same TTL, emptied by the same NOTIFY, which sql/
+ * fires on every change to a column shown here or to a key.
  */
 #ifndef PROFILE_H
 #define PROFILE_H
@@ -18,6 +18,9 @@ struct profile {
 	char blob[384];                /* a larger record is not kept */
 };
 
+/* In the master, before forking (cache_share does it): map the table
+ * shared. 0 or -1. */
+int profile_share(void);
 /* The user's record into *p (pointers into p->blob): true on a hit. */
 bool profile_get(int64_t user_id, struct profile *p);
 /* Remember the record whose fields are v (NULL for SQL NULL); a record

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "api.h"
+#include "cache.h"
 #include "html.h"
 #include "log.h"
 #include "throttle.h"
@@ -466,6 +467,7 @@ router_handle(struct app *app, const struct request *req, struct response *resp)
 		api_unavailable(&a);
 		return;
 	}
+	cache_begin();
 	if (throttled(&a))
 		return;
 	lk_resolve(&app->resolver, &app->settings, &req->creds, &res);
