@@ -7,6 +7,7 @@
  * bound; JSON with json-c's depth bound. Sizes were bounded by the worker
  * (max_body) before we get here.
  */
+#define _GNU_SOURCE /* memmem */
 #include <libxml/parser.h>
 #include <string.h>
 #include <strings.h>
@@ -115,8 +116,10 @@ parse_xml(const char *body, size_t len)
 	json_object *tree = NULL, *inner;
 
 	/* NUL is not a character XML allows, and libxml2 stops reading at
-	 * one: whatever followed it would pass unseen. */
-	if (len > INT32_MAX || memchr(body, '\0', len) != NULL)
+	 * one: whatever followed it would pass unseen. A DTD is refused
+	 * before parsing, so its entity declarations are never even read. */
+	if (len > INT32_MAX || memchr(body, '\0', len) != NULL ||
+	    memmem(body, len, "<!DOCTYPE", 9) != NULL)
 		return NULL;
 	xmlSetExternalEntityLoader(no_entity_loader);
 	xmlSetGenericErrorFunc(NULL, silent_generic);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cache.h"
 #include "api.h"
 #include "keys.h"
 #include "profile.h"
@@ -156,6 +157,8 @@ update(struct api *a)
 			api_unavailable(a);
 			goto out;
 		}
+		/* Every worker shows the change from the next request on. */
+		cache_flush();
 	}
 	api_no_content(a);
 out:

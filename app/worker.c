@@ -107,6 +107,8 @@ read_params(FCGX_Request *fr, struct request *req)
 		else if ((v = param_value(e, "HTTP_COOKIE")) != NULL)
 			req->cookie = v;
 		else if ((v = param_value(e, "HTTP_AUTHORIZATION")) != NULL) {
+			if (req->creds.authorization != NULL)
+				req->creds.authorization_repeated = true;
 			req->creds.authorization = v;
 			req->creds.authorization_len = strlen(v);
 		} else if ((v = param_value(e, "HTTP_X_REDMINE_API_KEY")) !=
@@ -117,6 +119,8 @@ read_params(FCGX_Request *fr, struct request *req)
 			req->creds.api_key_len = strlen(v);
 		} else if ((v = param_value(e, "HTTP_X_REDMINE_SWITCH_USER")) !=
 			   NULL) {
+			if (req->creds.switch_user != NULL)
+				req->creds.switch_user_repeated = true;
 			req->creds.switch_user = v;
 			req->creds.switch_user_len = strlen(v);
 		}

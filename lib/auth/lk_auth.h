@@ -155,9 +155,11 @@ struct lk_creds {
 	size_t authorization_len;
 	const char *api_key; /* X-Redmine-API-Key */
 	size_t api_key_len;
-	bool api_key_repeated;   /* the header came more than once */
-	const char *switch_user; /* X-Redmine-Switch-User */
+	bool api_key_repeated;       /* the header came more than once */
+	bool authorization_repeated; /* Authorization came more than once */
+	const char *switch_user;     /* X-Redmine-Switch-User */
 	size_t switch_user_len;
+	bool switch_user_repeated; /* it came more than once */
 };
 
 enum lk_via {

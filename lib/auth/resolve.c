@@ -233,7 +233,8 @@ upgrade_hash(
 	/* The slot of the check that just passed: already held. */
 	if (!slot_take(slot))
 		return;
-	if (lk_password_hash(&r->cost, pw, pwlen, hash) == LK_OK)
+	if (r->store->password_upgrade != NULL &&
+	    lk_password_hash(&r->cost, pw, pwlen, hash) == LK_OK)
 		(void)r->store->password_upgrade(
 		    r->store->ctx, u->id, u->hashed_password, hash);
 	lk_wipe(hash, sizeof(hash));
@@ -267,12 +268,20 @@ check_password(struct slot *slot, const char *login, const char *pw,
 		res->reason = "unreadable password hash";
 		err = LK_ENOTFOUND;
 	} else if ((err = slow_verify(slot, &u, pw, pwlen, &v)) == LK_OK) {
-		/* Only an argon2id check costs what the dummy costs: a wrong
-		 * password against a legacy hash (bcrypt at a low cost,
-		 * SHA-1) still pays the dummy, or timing would tell that the
-		 * login exists. */
-		*spent = fmt == LK_HASH_ARGON2ID;
-		if (v == LK_PW_MATCH && u.must_change_passwd) {
+		/* Only argon2id at the configured cost costs what the dummy
+		 * costs: a refusal against anything else (bcrypt, SHA-1, a
+		 * cheaper argon2id) pays the dummy on top, so no known login
+		 * answers faster than an unknown one. (A costly legacy hash
+		 * still answers slower until its owner's next login upgrades
+		 * it: README, Credentials.) A hash the verifier would not run
+		 * (over the cost ceiling) is unreadable: nothing was spent. */
+		*spent =
+		    fmt == LK_HASH_ARGON2ID && v != LK_PW_UNREADABLE &&
+		    !lk_password_needs_upgrade(&r->cost, u.hashed_password);
+		if (v == LK_PW_UNREADABLE) {
+			res->reason = "unreadable password hash";
+			err = LK_ENOTFOUND;
+		} else if (v == LK_PW_MATCH && u.must_change_passwd) {
 			/* Who it is, for the sign-in form's change-password
 			 * page; lk_resolve drops it with every refusal. */
 			res->user = u;
@@ -408,6 +417,10 @@ switch_user(const struct lk_resolver *r, const struct lk_creds *c,
 	struct lk_user target;
 	enum lk_err err;
 
+	if (c->switch_user_repeated) {
+		deny(res, LK_DENY_SWITCH, "switch-user header repeated");
+		return;
+	}
 	if (len == 0)
 		return;
 	if (len > LK_LOGIN_MAX || !lk_utf8_valid(login, len)) {
@@ -443,7 +456,8 @@ lk_resolve(const struct lk_resolver *r, const struct lk_settings *settings,
 	const char *hkey = c->api_key ? lk_trim(c->api_key, &hlen) : NULL;
 	enum lk_query_result q = LK_QUERY_ABSENT;
 	bool header = c->api_key_repeated || (hkey != NULL && hlen > 0);
-	bool authz = c->authorization != NULL && c->authorization_len > 0;
+	bool authz = c->authorization_repeated ||
+		     (c->authorization != NULL && c->authorization_len > 0);
 	struct lk_authz az;
 
 	memset(res, 0, sizeof(*res));
@@ -484,6 +498,12 @@ lk_resolve(const struct lk_resolver *r, const struct lk_settings *settings,
 	}
 	if (!authz)
 		goto out;
+	if (c->authorization_repeated) {
+		/* Which of two would a proxy have checked? Neither. */
+		res->via = LK_VIA_PASSWORD;
+		deny(res, LK_DENY_BASIC, "Authorization repeated");
+		goto out;
+	}
 	lk_authz_parse(c->authorization, c->authorization_len, &az);
 	switch (az.kind) {
 	case LK_AUTHZ_BASIC:
@@ -527,7 +547,7 @@ lk_creds_present(const struct lk_creds *c)
 		    sizeof(key), &keylen);
 	lk_wipe(key, sizeof(key));
 	return q != LK_QUERY_ABSENT || c->api_key_repeated ||
-	       (h != NULL && hlen > 0) ||
+	       c->authorization_repeated || (h != NULL && hlen > 0) ||
 	       (c->authorization != NULL && c->authorization_len > 0);
 }
 

@@ -136,6 +136,14 @@ expect_raw(401, "Authorization, raw bytes 0xff",
            req(b"GET", b"/projects.json",
                b"Authorization: Basic \xff\xfe\r\n"))
 
+# nginx refuses a repeated Authorization itself; latchkeyd would too
+# (t/unit/test_resolve.c), behind another front end.
+expect_raw(400, "Authorization twice, both valid (nginx: 400)",
+           req(b"GET", b"/projects.json",
+               b"Authorization: Basic " + b64(b"alice:alice-pass-123").encode()
+               + b"\r\nAuthorization: Basic "
+               + b64(b"admin:admin-pass-123").encode() + b"\r\n"))
+
 # --- keys ------------------------------------------------------------------
 pct = "".join("%%%02x" % ord(c) for c in KEY)
 keyq = [
@@ -187,6 +195,11 @@ for what, v in [("SQL", "' OR 1=1 --"), ("300 characters", "a" * 300),
     expect(412, "switch user: " + what,
            headers=[("X-Redmine-API-Key", ADMIN),
                     ("X-Redmine-Switch-User", v)])
+expect_raw(412, "switch user twice",
+           req(b"GET", b"/projects.json",
+               b"X-Redmine-API-Key: " + ADMIN.encode() +
+               b"\r\nX-Redmine-Switch-User: alice"
+               b"\r\nX-Redmine-Switch-User: bob\r\n"))
 expect_raw(412, "switch user: invalid UTF-8",
            req(b"GET", b"/projects.json",
                b"X-Redmine-API-Key: " + ADMIN.encode() +

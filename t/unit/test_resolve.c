@@ -65,6 +65,10 @@ static struct mem_user users[] = {
 	    "keyish-pw", NULL, NULL, NULL, { 0 } },
 	{ { .id = 10, .login = "bob", .status = LK_STATUS_ACTIVE }, "bob-pw",
 	    NULL, NULL, NULL, { 0 } },
+	{ { .id = 12, .login = "costly", .status = LK_STATUS_ACTIVE }, NULL,
+	    "$argon2id$v=19$m=4194304,t=2,p=1$c29tZXNhbHQxMjM0$"
+	    "CvLRebYm922AmfULiYGPX2iZhCJ1tMVpeiLbNsJAdT8",
+	    NULL, NULL, { 0 } },
 	{ { .id = 11, .login = "ünï", .status = LK_STATUS_ACTIVE }, "ü-pw",
 	    NULL, NULL, NULL, { 0 } },
 };
@@ -167,6 +171,8 @@ struct req {
 	const char *authz;
 	const char *header;
 	bool header_twice;
+	bool authz_twice;
+	bool switch_twice;
 	const char *switch_user;
 	bool rest_off;
 	bool store_fails;
@@ -217,6 +223,8 @@ run(const char *name, struct req r, struct want w)
 		c.switch_user = r.switch_user;
 		c.switch_user_len = strlen(r.switch_user);
 	}
+	c.authorization_repeated = r.authz_twice;
+	c.switch_user_repeated = r.switch_twice;
 	lk_resolve(&resolver, &settings, &c, &res);
 	is_int(res.verdict, w.verdict, "%s: verdict", name);
 	if (w.verdict != LK_ANONYMOUS && w.verdict != LK_DENY_REST_OFF)
@@ -324,6 +332,12 @@ refusals(void)
 	run("key twice, same: fine",
 	    Q(.query = "key=" KEY_ALICE "&key=" KEY_ALICE),
 	    W(LK_AUTHENTICATED, LK_VIA_QUERY, "alice", 0, 1));
+	run("Authorization twice (nginx before 1.23 passes both)",
+	    Q(.basic = "alice:alice-pw", .authz_twice = true),
+	    W(LK_DENY_BASIC, LK_VIA_PASSWORD, NULL, 0, 0));
+	run("REST off, Authorization twice: 403 unchecked",
+	    Q(.basic = "alice:alice-pw", .authz_twice = true, .rest_off = true),
+	    W(LK_DENY_REST_OFF, LK_VIA_NONE, NULL, 0, 0));
 	run("header twice", Q(.header = KEY_ALICE, .header_twice = true),
 	    W(LK_DENY_KEY, LK_VIA_HEADER, NULL, 0, 0));
 	run("header joined by nginx", Q(.header = KEY_ALICE ", " KEY_ALICE),
@@ -342,6 +356,11 @@ refusals(void)
 	    W(LK_DENY_BASIC, LK_VIA_PASSWORD, NULL, 1, 1));
 	run("registered user, right password", Q(.basic = "registered:reg-pw"),
 	    W(LK_DENY_BASIC, LK_VIA_PASSWORD, NULL, 1, 1));
+	/* The verifier refuses to run a hash over the cost ceiling: the
+	 * dummy is paid, and the reason says why. */
+	run("hash over the cost ceiling: the dummy is paid",
+	    Q(.basic = "costly:correct horse"),
+	    W(LK_DENY_BASIC, LK_VIA_PASSWORD, NULL, 2, 1));
 	run("unreadable hash costs one slow check",
 	    Q(.basic = "broken:anything"),
 	    W(LK_DENY_BASIC, LK_VIA_PASSWORD, NULL, 1, 1));
@@ -426,6 +445,10 @@ switching(void)
 	run("admin, empty switch header: ignored",
 	    Q(.header = KEY_ADMIN, .switch_user = ""),
 	    W(LK_AUTHENTICATED, LK_VIA_HEADER, "Admin", 0, 1));
+	run("admin, switch header twice: 412",
+	    Q(.header = KEY_ADMIN, .switch_user = "alice",
+		.switch_twice = true),
+	    W(LK_DENY_SWITCH, LK_VIA_HEADER, NULL, 0, 1));
 	run("non-admin switch header: ignored",
 	    Q(.header = KEY_ALICE, .switch_user = "Admin"),
 	    W(LK_AUTHENTICATED, LK_VIA_HEADER, "alice", 0, 1));
