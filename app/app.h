@@ -88,6 +88,9 @@ long long db_command(
     struct app *app, const char *sql, int n, const char *const *values);
 /* SQLSTATE of the last failed db_query/db_command, or "" */
 const char *db_last_sqlstate(void);
+/* True if the last failed db_query lost its connection after sending the
+ * statement: a write may have been done even though no answer came. */
+bool db_outcome_unknown(void);
 
 /* --- files.c --- */
 

@@ -24,6 +24,7 @@ static struct {
 } prepared[MAX_STATEMENTS];
 static size_t nprepared;
 static char last_sqlstate[6];
+static bool lost_mid_statement;
 
 static void
 forget_connection(struct app *app)
@@ -181,6 +182,8 @@ db_ready(struct app *app)
 {
 	PGnotify *n;
 
+	/* A new request: nothing of the last one is unknown any more. */
+	lost_mid_statement = false;
 	if (app->conn == NULL || PQstatus(app->conn) != CONNECTION_OK) {
 		if (reconnect(app) != 0)
 			return -1;
@@ -246,6 +249,7 @@ db_query(struct app *app, const char *sql, int n, const char *const *values)
 	const char *state;
 
 	last_sqlstate[0] = '\0';
+	lost_mid_statement = false;
 	if (app->conn == NULL)
 		return NULL;
 	res = statement_name(app, sql, n, name);
@@ -271,6 +275,9 @@ db_query(struct app *app, const char *sql, int n, const char *const *values)
 		    "error", msg, (char *)NULL);
 	}
 	PQclear(res);
+	/* The statement was sent and the connection died under it: it may
+	 * have committed (the answer was lost, not the work). */
+	lost_mid_statement = PQstatus(app->conn) != CONNECTION_OK;
 	db_check(app);
 	return NULL;
 }
@@ -292,4 +299,10 @@ const char *
 db_last_sqlstate(void)
 {
 	return last_sqlstate;
+}
+
+bool
+db_outcome_unknown(void)
+{
+	return lost_mid_statement;
 }

@@ -177,9 +177,22 @@ api_bad_request(struct api *a)
 	resp_status(a->resp, 400);
 }
 
+/*
+ * 503 says "not done: try again". A write whose database connection died
+ * under it may have been done all the same, and saying 503 would invite
+ * a client to do it twice: that is 502, the outcome unknown, as nginx
+ * says when a worker dies holding a request.
+ */
 void
 api_unavailable(struct api *a)
 {
+	const char *m = a->req->method;
+
+	if (strcmp(m, "GET") != 0 && strcmp(m, "HEAD") != 0 &&
+	    db_outcome_unknown()) {
+		resp_status(a->resp, 502);
+		return;
+	}
 	resp_status(a->resp, 503);
 	resp_header(a->resp, "Retry-After", "5");
 }

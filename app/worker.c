@@ -53,6 +53,7 @@ status_text(int status)
 		{ 414, "URI Too Long" },
 		{ 415, "Unsupported Media Type" },
 		{ 422, "Unprocessable Entity" },
+		{ 502, "Bad Gateway" },
 		{ 429, "Too Many Requests" },
 		{ 503, "Service Unavailable" },
 	};
