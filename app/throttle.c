@@ -4,6 +4,7 @@
  * addresses at one slot), under one process-shared robust mutex: a
  * worker that dies holding it does not wedge the pool.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <pthread.h>
 #include <sodium.h>
@@ -69,6 +70,26 @@ lock(struct throttle *t)
 		pthread_mutex_consistent(&t->lock); /* counts stay usable */
 }
 
+/*
+ * Whom a failure counts against: an IPv4 address, or an IPv6 /64, which
+ * is what one client gets (a guesser rotating through its /64 must not
+ * start afresh at each address). The hash is keyed at random, so nobody
+ * can aim addresses at one slot.
+ */
+static void
+client_hash(const struct throttle *t, const char *addr,
+    uint8_t h[crypto_shorthash_BYTES])
+{
+	struct in6_addr a6;
+
+	if (strchr(addr, ':') != NULL && inet_pton(AF_INET6, addr, &a6) == 1) {
+		memset(a6.s6_addr + 8, 0, 8);
+		crypto_shorthash(h, a6.s6_addr, 8, t->hash_key);
+		return;
+	}
+	crypto_shorthash(h, (const uint8_t *)addr, strlen(addr), t->hash_key);
+}
+
 /* The slot of addr: found, or (with create) claimed: an empty or expired
  * slot first, else the one whose window opened longest ago. Called
  * locked. */
@@ -82,7 +103,7 @@ find(struct throttle *t, const char *addr, unsigned window, bool create)
 	uint32_t now = now_s();
 	size_t i, base;
 
-	crypto_shorthash(h, (const uint8_t *)addr, strlen(addr), t->hash_key);
+	client_hash(t, addr, h);
 	memcpy(&key, h, sizeof(key));
 	key |= 1; /* never 0, which marks an empty slot */
 	base = (size_t)(key >> 1) % SLOTS;

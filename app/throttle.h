@@ -2,7 +2,8 @@
  * throttle.h: failed authentications per client address, counted across
  * all workers in memory the master maps before forking (SPEC section 10).
  *
- * After throttle_failures failures from one address within throttle_window
+ * After throttle_failures failures from one address (an IPv6 /64 counts as
+ * one address) within throttle_window
  * seconds (a fixed window opened by the first failure), every request from
  * it that carries credentials gets 429 until the window ends. Successes do
  * not reset the count: an attacker who also holds one valid account cannot

@@ -56,6 +56,15 @@ tap.is_(st, 429, "the same address straight into the socket: 429 (the count "
 tap.like(s.read_log(s.latchkeyd_log),
          r"event=auth_throttled addr=127\.0\.0\.1 retry_after=\d+",
          "the throttling is logged with the address")
+# An IPv6 client counts by its /64: guesses from one address of it throttle
+# the others, and another /64 is not affected.
+for i in range(4):
+    st, _ = fcgi_get("2001:db8:1:2::%x" % (i + 1), "f" * 40)
+    tap.is_(st, 401, "IPv6 guess %d from 2001:db8:1:2::%x: 401" % (i, i + 1))
+st, _ = fcgi_get("2001:db8:1:2:ffff::9", KEY)
+tap.is_(st, 429, "another address of the same /64: 429")
+st, _ = fcgi_get("2001:db8:1:3::1", KEY)
+tap.is_(st, 200, "another /64: 200")
 time.sleep(WINDOW + 0.5)
 tap.is_(s.get("/users/current.json", key=KEY).status, 200,
         "after the window: 200 again")
