@@ -461,6 +461,8 @@ cleanup(struct master *m)
 	close(m->fd);
 	gate_destroy(m->app.gate_id);
 	m->app.gate_id = -1;
+	throttle_destroy(m->app.throttle);
+	m->app.throttle = NULL;
 }
 
 int
