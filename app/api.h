@@ -34,6 +34,8 @@ void api_deny(struct api *a);
 void api_not_found(struct api *a);
 void api_no_content(struct api *a);
 void api_unavailable(struct api *a);
+/* Run sql (a literal whose $1 is id) for a DELETE: 204, or 503/502. */
+void api_delete(struct api *a, const char *sql, const char *id);
 /* 400 for a malformed body or parameter (empty body). */
 void api_bad_request(struct api *a);
 /* 422 with Redmine's error list: messages is a NULL-terminated list. */

@@ -8,6 +8,7 @@
 #include "cache.h"
 #include "gate.h"
 #include "log.h"
+#include "throttle.h"
 
 int
 app_init(struct app *app, const struct lk_config *cfg)
@@ -55,6 +56,31 @@ static void
 slow_leave(void *ctx)
 {
 	gate_leave(((struct app *)ctx)->gate_id);
+}
+
+unsigned
+app_throttle_wait(struct app *app, const char *addr)
+{
+	unsigned wait;
+	char retry[16];
+
+	if (app->cfg.throttle_failures == 0)
+		return 0;
+	wait = throttle_check(app->throttle, addr, app->cfg.throttle_failures,
+	    app->cfg.throttle_window);
+	if (wait > 0) {
+		snprintf(retry, sizeof(retry), "%u", wait);
+		log_event(LK_LOG_WARN, "auth_throttled", "addr", addr,
+		    "retry_after", retry, (char *)NULL);
+	}
+	return wait;
+}
+
+void
+app_throttle_fail(struct app *app, const char *addr)
+{
+	if (app->cfg.throttle_failures > 0)
+		throttle_fail(app->throttle, addr, app->cfg.throttle_window);
 }
 
 void

@@ -15,7 +15,6 @@
 #include "gate.h"
 #include "log.h"
 #include "page.h"
-#include "throttle.h"
 
 #define PASSWORD_MAX 1024 /* bytes of a password in a form */
 #define PASSWORD_MIN 8    /* characters: Redmine's default minimum */
@@ -123,19 +122,12 @@ page_login_get(struct page *p)
 static bool
 throttled(struct page *p)
 {
-	const struct lk_config *cfg = &p->app->cfg;
-	unsigned wait;
+	unsigned wait = app_throttle_wait(p->app, p->req->remote_addr);
 	char retry[16];
 
-	if (cfg->throttle_failures == 0)
-		return false;
-	wait = throttle_check(p->app->throttle, p->req->remote_addr,
-	    cfg->throttle_failures, cfg->throttle_window);
 	if (wait == 0)
 		return false;
 	snprintf(retry, sizeof(retry), "%u", wait);
-	log_event(LK_LOG_WARN, "auth_throttled", "addr", p->req->remote_addr,
-	    "retry_after", retry, (char *)NULL);
 	resp_header(p->resp, "Retry-After", retry);
 	page_error(p, 429, "Too many attempts",
 	    "Too many failed sign-in attempts came from your address. Wait a "
@@ -146,9 +138,7 @@ throttled(struct page *p)
 static void
 failed(struct page *p, const struct lk_resolution *res)
 {
-	if (p->app->cfg.throttle_failures > 0)
-		throttle_fail(p->app->throttle, p->req->remote_addr,
-		    p->app->cfg.throttle_window);
+	app_throttle_fail(p->app, p->req->remote_addr);
 	/* The API's line, so one fail2ban filter sees both. */
 	log_event(LK_LOG_WARN, "auth_failure", "reason", res->reason, "via",
 	    "form", "login", res->login[0] ? res->login : NULL, "addr",

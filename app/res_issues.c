@@ -886,15 +886,10 @@ void
 res_issues_delete(struct api *a)
 {
 	PGresult *res = find(a, PERM_ISSUE_DELETE);
-	const char *values[1];
 
 	if (res == NULL)
 		return;
-	values[0] = PQgetvalue(res, 0, COL_ID);
-	if (db_command(a->app, "DELETE FROM issues WHERE id = $1::bigint", 1,
-		values) < 0)
-		api_unavailable(a);
-	else
-		api_no_content(a);
+	api_delete(a, "DELETE FROM issues WHERE id = $1::bigint",
+	    PQgetvalue(res, 0, COL_ID));
 	PQclear(res);
 }

@@ -17,7 +17,6 @@
 #include "cache.h"
 #include "html.h"
 #include "log.h"
-#include "throttle.h"
 
 #define QUERY_MAX    8192
 #define PATH_MAX_LEN 1024
@@ -169,6 +168,17 @@ void
 api_no_content(struct api *a)
 {
 	resp_status(a->resp, 204);
+}
+
+void
+api_delete(struct api *a, const char *sql, const char *id)
+{
+	const char *values[1] = { id };
+
+	if (db_command(a->app, sql, 1, values) < 0)
+		api_unavailable(a);
+	else
+		api_no_content(a);
 }
 
 void
@@ -365,19 +375,15 @@ via_name(enum lk_via via)
 static bool
 throttled(struct api *a)
 {
-	const struct lk_config *cfg = &a->app->cfg;
 	unsigned wait;
 	char retry[16];
 
-	if (cfg->throttle_failures == 0 || !lk_creds_present(&a->req->creds))
-		return false;
-	wait = throttle_check(a->app->throttle, a->req->remote_addr,
-	    cfg->throttle_failures, cfg->throttle_window);
-	if (wait == 0)
+	/* Off, or nothing to throttle: no second parse of the query. */
+	if (a->app->cfg.throttle_failures == 0 ||
+	    !lk_creds_present(&a->req->creds) ||
+	    (wait = app_throttle_wait(a->app, a->req->remote_addr)) == 0)
 		return false;
 	snprintf(retry, sizeof(retry), "%u", wait);
-	log_event(LK_LOG_WARN, "auth_throttled", "addr", a->req->remote_addr,
-	    "retry_after", retry, (char *)NULL);
 	resp_status(a->resp, 429);
 	resp_header(a->resp, "Retry-After", retry);
 	return true;
@@ -407,9 +413,8 @@ apply_verdict(struct api *a, const struct lk_resolution *res)
 		api_unavailable(a);
 		return false;
 	}
-	if (status == 401 && a->app->cfg.throttle_failures > 0)
-		throttle_fail(a->app->throttle, req->remote_addr,
-		    a->app->cfg.throttle_window);
+	if (status == 401)
+		app_throttle_fail(a->app, req->remote_addr);
 	/* Never a key, a password or the Authorization value here. */
 	log_event(LK_LOG_WARN, "auth_failure", "reason", res->reason, "via",
 	    via_name(res->via), "login", res->login[0] ? res->login : NULL,
