@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "cache.h"
+#include "listcache.h"
 #include "profile.h"
 
 #define SLOTS 16384
@@ -43,8 +44,8 @@ static struct shared *area; /* shared, or private on first use */
 static unsigned ttl_s = 60;
 static unsigned put_generation; /* of this request; 0: do not put */
 
-static time_t
-now_s(void)
+time_t
+cache_clock(void)
 {
 	struct timespec ts;
 
@@ -67,7 +68,7 @@ cache_share(void)
 	if ((area = cache_map(sizeof(*area))) == NULL)
 		return -1;
 	atomic_store(&area->generation, 1);
-	return profile_share();
+	return profile_share() == 0 && listcache_share() == 0 ? 0 : -1;
 }
 
 /* The area, private if the master did not share one. */
@@ -156,7 +157,7 @@ cache_get(void *ctx, const uint8_t id[LK_DIGEST_LEN], struct lk_user *out,
 	memcpy(&copy, e, sizeof(copy));
 	cache_unlock(&e->lock);
 	if (copy.expires == 0 || copy.generation != cache_generation() ||
-	    copy.expires <= now_s() ||
+	    copy.expires <= cache_clock() ||
 	    sodium_memcmp(copy.id, id, LK_DIGEST_LEN) != 0)
 		return false;
 	*found = copy.found;
@@ -187,7 +188,7 @@ cache_put(void *ctx, const uint8_t id[LK_DIGEST_LEN], const struct lk_user *u)
 	if (!cache_trylock(&e->lock))
 		return;
 	memcpy(e->id, id, LK_DIGEST_LEN);
-	e->expires = now_s() + ttl_s;
+	e->expires = cache_clock() + ttl_s;
 	e->generation = gen;
 	e->found = u != NULL;
 	e->admin = u ? u->admin : false;

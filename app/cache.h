@@ -12,7 +12,8 @@
 
 #include "app.h"
 
-/* In the master, before forking: map the cache (and profile.c's) shared.
+/* In the master, before forking: map the cache (and profile.c's and
+ * listcache.c's) shared.
  * 0 or -1 (errno set). */
 int cache_share(void);
 /* Set the lifetime; ttl 0 turns the cache off. */
@@ -36,6 +37,8 @@ unsigned cache_ttl(void);
  * worker killed holding it costs that slot, not the pool). */
 bool cache_trylock(_Atomic unsigned *lock);
 void cache_unlock(_Atomic unsigned *lock);
+/* Seconds of the monotonic clock, for lifetimes. */
+time_t cache_clock(void);
 /* Anonymous shared memory of size bytes, zeroed; NULL if none. */
 void *cache_map(size_t size);
 

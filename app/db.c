@@ -3,7 +3,9 @@
  *
  * Opened lazily after fork (never inherited: libpq state must not be shared
  * between processes), re-opened with back-off when it breaks, and LISTENing
- * on latchkey_settings so a settings change applies before the next request.
+ * on latchkey_settings, latchkey_auth and latchkey_data, so that a change
+ * to the settings, to credentials or to what lists show applies before the
+ * next request.
  * Every query of app/ goes through db_query, which prepares each SQL text
  * once per connection: the SQL strings are literals, so their address names
  * them.
@@ -15,6 +17,7 @@
 
 #include "app.h"
 #include "cache.h"
+#include "listcache.h"
 #include "log.h"
 
 #define MAX_STATEMENTS 128
@@ -58,7 +61,8 @@ static int
 listen_channels(struct app *app)
 {
 	PGresult *res =
-	    PQexec(app->conn, "LISTEN latchkey_settings; LISTEN latchkey_auth");
+	    PQexec(app->conn, "LISTEN latchkey_settings; LISTEN latchkey_auth; "
+			      "LISTEN latchkey_data");
 	int ok = PQresultStatus(res) == PGRES_COMMAND_OK;
 
 	PQclear(res);
@@ -121,6 +125,7 @@ reconnect(struct app *app)
 	 * connection), read the settings anew and forget cached users. */
 	app->settings_stale = true;
 	cache_flush();
+	listcache_flush();
 	return 0;
 }
 
@@ -199,6 +204,8 @@ db_ready(struct app *app)
 	while ((n = PQnotifies(app->conn)) != NULL) {
 		if (strcmp(n->relname, "latchkey_auth") == 0)
 			cache_flush();
+		else if (strcmp(n->relname, "latchkey_data") == 0)
+			listcache_flush();
 		else
 			app->settings_stale = true;
 		PQfreemem(n);

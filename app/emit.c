@@ -286,6 +286,13 @@ emit_status_ref(struct emit *e, const char *name, long long id,
 	ref(e, name, id, label, is_closed);
 }
 
+const char *
+emit_content_type(enum fmt fmt)
+{
+	return fmt == FMT_JSON ? "application/json; charset=utf-8"
+			       : "application/xml; charset=utf-8";
+}
+
 void
 emit_finish(struct emit *e, struct response *resp, int status)
 {
@@ -294,15 +301,14 @@ emit_finish(struct emit *e, struct response *resp, int status)
 		    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
 
 		buf_puts(&resp->body, s);
-		resp->content_type = "application/json; charset=utf-8";
 	} else {
 		xmlTextWriterEndDocument(e->w);
 		xmlFreeTextWriter(e->w);
 		e->w = NULL;
 		buf_append(&resp->body, xmlBufferContent(e->xbuf),
 		    (size_t)xmlBufferLength(e->xbuf));
-		resp->content_type = "application/xml; charset=utf-8";
 	}
+	resp->content_type = emit_content_type(e->fmt);
 	resp->status = status;
 	emit_free(e);
 }

@@ -30,6 +30,8 @@ struct page {
 
 /* Start a document; NULL only if out of memory. */
 struct emit *emit_new(enum fmt fmt);
+/* The Content-Type of a document in fmt (FMT_JSON or FMT_XML). */
+const char *emit_content_type(enum fmt fmt);
 /* Render into resp (status, Content-Type, body) and free e. */
 void emit_finish(struct emit *e, struct response *resp, int status);
 /* Free without rendering (an error turned up halfway). Accepts NULL. */

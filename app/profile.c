@@ -7,7 +7,6 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "cache.h"
 #include "profile.h"
@@ -24,15 +23,6 @@ struct entry {
 };
 
 static struct entry *table;
-
-static time_t
-now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec;
-}
 
 int
 profile_share(void)
@@ -55,7 +45,7 @@ profile_get(int64_t user_id, struct profile *p)
 	if (!cache_trylock(&e->lock))
 		return false;
 	hit = e->user_id == user_id && e->generation == cache_generation() &&
-	      e->expires > now_s();
+	      e->expires > cache_clock();
 	if (hit) {
 		memcpy(p->blob, e->blob, sizeof(p->blob));
 		memcpy(off, e->off, sizeof(off));
@@ -99,7 +89,7 @@ profile_put(int64_t user_id, const char *const v[PROFILE_FIELDS])
 	memcpy(e->blob, blob, used);
 	memcpy(e->off, off, sizeof(off));
 	e->generation = gen;
-	e->expires = now_s() + cache_ttl();
+	e->expires = cache_clock() + cache_ttl();
 	e->user_id = user_id;
 	cache_unlock(&e->lock);
 }

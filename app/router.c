@@ -16,6 +16,7 @@
 #include "api.h"
 #include "cache.h"
 #include "html.h"
+#include "listcache.h"
 #include "log.h"
 
 #define QUERY_MAX    8192
@@ -27,28 +28,29 @@ struct route {
 	const char *pattern; /* ':' stands for one path segment (the arg) */
 	void (*handler)(struct api *);
 	bool needs_user; /* no anonymous access at all */
+	bool cached;     /* a list: listcache.h */
 };
 
 static const struct route routes[] = {
-	{ "GET", "/users/current", res_users_current, true },
-	{ "GET", "/my/account", res_my_account, true },
-	{ "PUT", "/my/account", res_my_account, true },
-	{ "GET", "/projects", res_projects_index, false },
-	{ "GET", "/projects/:", res_projects_show, false },
-	{ "GET", "/projects/:/news", res_news_project, false },
-	{ "POST", "/projects/:/news", res_news_create, false },
-	{ "GET", "/news", res_news_index, false },
-	{ "GET", "/news/:", res_news_show, false },
-	{ "PUT", "/news/:", res_news_update, false },
-	{ "DELETE", "/news/:", res_news_delete, false },
-	{ "GET", "/issues", res_issues_index, false },
-	{ "POST", "/issues", res_issues_create, false },
-	{ "GET", "/issues/:", res_issues_show, false },
+	{ "GET", "/users/current", res_users_current, true, false },
+	{ "GET", "/my/account", res_my_account, true, false },
+	{ "PUT", "/my/account", res_my_account, true, false },
+	{ "GET", "/projects", res_projects_index, false, true },
+	{ "GET", "/projects/:", res_projects_show, false, false },
+	{ "GET", "/projects/:/news", res_news_project, false, true },
+	{ "POST", "/projects/:/news", res_news_create, false, false },
+	{ "GET", "/news", res_news_index, false, true },
+	{ "GET", "/news/:", res_news_show, false, false },
+	{ "PUT", "/news/:", res_news_update, false, false },
+	{ "DELETE", "/news/:", res_news_delete, false, false },
+	{ "GET", "/issues", res_issues_index, false, true },
+	{ "POST", "/issues", res_issues_create, false, false },
+	{ "GET", "/issues/:", res_issues_show, false, false },
 	/* Redmine's nested forms (python-redmine creates issues this way). */
-	{ "GET", "/projects/:/issues", res_issues_index, false },
-	{ "POST", "/projects/:/issues", res_issues_create, false },
-	{ "PUT", "/issues/:", res_issues_update, false },
-	{ "DELETE", "/issues/:", res_issues_delete, false },
+	{ "GET", "/projects/:/issues", res_issues_index, false, true },
+	{ "POST", "/projects/:/issues", res_issues_create, false, false },
+	{ "PUT", "/issues/:", res_issues_update, false, false },
+	{ "DELETE", "/issues/:", res_issues_delete, false, false },
 };
 
 void
@@ -429,6 +431,27 @@ apply_verdict(struct api *a, const struct lk_resolution *res)
 	return false;
 }
 
+/* Call the route's handler, through the list cache for a cached GET. A
+ * write forgets the lists before its answer leaves: whoever reads after
+ * it sees it, on any worker. */
+static void
+serve(struct api *a, const struct route *route, bool is_get)
+{
+	uint8_t key[LISTCACHE_KEY_LEN];
+
+	if (!is_get) {
+		route->handler(a);
+		listcache_flush();
+	} else if (route->cached && listcache_key(a, key) == 0) {
+		if (!listcache_get(key, a)) {
+			route->handler(a);
+			listcache_put(key, a->resp);
+		}
+	} else {
+		route->handler(a);
+	}
+}
+
 void
 router_handle(struct app *app, const struct request *req, struct response *resp)
 {
@@ -486,6 +509,7 @@ router_handle(struct app *app, const struct request *req, struct response *resp)
 		return;
 	}
 	cache_begin();
+	listcache_begin();
 	if (throttled(&a))
 		return;
 	lk_resolve(&app->resolver, &app->settings, &req->creds, &res);
@@ -497,7 +521,7 @@ router_handle(struct app *app, const struct request *req, struct response *resp)
 		api_need_login(&a);
 		goto out;
 	}
-	route->handler(&a);
+	serve(&a, route, is_get);
 out:
 	lk_wipe(&res, sizeof(res));
 }

@@ -1,0 +1,312 @@
+/*
+ * listcache.c: see listcache.h. Two tables in memory the master maps
+ * before forking (or private on first use, as cache.c's): each user's
+ * view class, direct-mapped by user id as profile.c's records are; and
+ * the lists, two-way set-associative by key, each slot holding one body
+ * of up to BODY_MAX bytes (a larger list is served, not kept). Slots are
+ * locked as cache.c's are: tried, never waited for, so a busy slot is a
+ * miss. Both tables carry the data generation they were read in and count
+ * only while it is the present one.
+ */
+#define _GNU_SOURCE /* memmem */
+#include <sodium.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cache.h"
+#include "listcache.h"
+
+#define CLASS_SLOTS 16384
+#define LIST_SETS   64          /* of two slots: 128 lists */
+#define BODY_MAX    (32 * 1024) /* a page of 25 issues is about 15 KiB */
+
+struct class_entry {
+	_Atomic unsigned lock;
+	unsigned generation;
+	time_t expires;
+	int64_t user_id; /* 0: empty */
+	uint8_t digest[LISTCACHE_KEY_LEN];
+};
+
+struct list_entry {
+	_Atomic unsigned lock;
+	unsigned generation;
+	time_t expires; /* 0: empty */
+	uint8_t key[LISTCACHE_KEY_LEN];
+	size_t len;
+	char body[BODY_MAX];
+};
+
+struct shared {
+	_Atomic unsigned generation;
+	struct class_entry classes[CLASS_SLOTS];
+	struct list_entry lists[LIST_SETS * 2];
+};
+
+static struct shared *area;
+static unsigned put_generation; /* of this request; 0: do not put */
+
+int
+listcache_share(void)
+{
+	if ((area = cache_map(sizeof(*area))) == NULL)
+		return -1;
+	atomic_store(&area->generation, 1);
+	return 0;
+}
+
+static struct shared *
+get_area(void)
+{
+	if (area == NULL && (area = calloc(1, sizeof(*area))) != NULL)
+		atomic_store(&area->generation, 1);
+	return area;
+}
+
+void
+listcache_flush(void)
+{
+	if (get_area() != NULL)
+		atomic_fetch_add(&area->generation, 1);
+	put_generation = 0;
+}
+
+void
+listcache_begin(void)
+{
+	put_generation = get_area() ? atomic_load(&area->generation) : 0;
+}
+
+/* The generation a put carries: 0 if the cache is off, or if the data
+ * changed since the request began (what it read may be stale). */
+static unsigned
+generation_to_put(void)
+{
+	if (cache_ttl() == 0 || area == NULL ||
+	    put_generation != atomic_load(&area->generation))
+		return 0;
+	return put_generation;
+}
+
+static bool
+live(unsigned generation, time_t expires)
+{
+	return expires > cache_clock() &&
+	       generation == atomic_load(&area->generation);
+}
+
+/*
+ * The facts about user_id the lists' visibility reads, as text: the
+ * memberships that change what they see (of private projects, and as
+ * manager of a project with private issues), then ";self" if they are
+ * the author or assignee of a private issue. NULL: no answer.
+ */
+static PGresult *
+class_query(struct app *app, const char *user_id)
+{
+	const char *values[1] = { user_id };
+
+	return db_query(app,
+	    "SELECT coalesce(string_agg(m.project_id || ':' || m.role, ',' "
+	    "ORDER BY m.project_id), '') || CASE WHEN EXISTS (SELECT 1 "
+	    "FROM issues i WHERE i.is_private AND (i.author_id = $1::bigint "
+	    "OR i.assigned_to_id = $1::bigint)) THEN ';self' ELSE '' END "
+	    "FROM members m JOIN projects p ON p.id = m.project_id "
+	    "WHERE m.user_id = $1::bigint AND (NOT p.is_public OR "
+	    "(m.role = 'manager' AND EXISTS (SELECT 1 FROM issues i WHERE "
+	    "i.project_id = p.id AND i.is_private)))",
+	    1, values);
+}
+
+/*
+ * A class's digest from class_query's text (user_id counts only if the
+ * text ends in ";self"). Anonymous is the empty text: what any user
+ * without memberships that matter sees.
+ */
+static void
+class_digest(
+    const char *text, long long user_id, uint8_t digest[LISTCACHE_KEY_LEN])
+{
+	crypto_generichash_state st;
+	char self[32];
+	size_t len = strlen(text);
+
+	crypto_generichash_init(&st, NULL, 0, LISTCACHE_KEY_LEN);
+	crypto_generichash_update(&st, (const uint8_t *)"user:", 5);
+	crypto_generichash_update(&st, (const uint8_t *)text, len);
+	if (len >= 5 && strcmp(text + len - 5, ";self") == 0) {
+		snprintf(self, sizeof(self), "=%lld", user_id);
+		crypto_generichash_update(
+		    &st, (const uint8_t *)self, strlen(self));
+	}
+	crypto_generichash_final(&st, digest, LISTCACHE_KEY_LEN);
+}
+
+/* The digest of the acting user's class: from the table, or asked and
+ * kept. 0 or -1. */
+static int
+user_class(struct api *a, uint8_t digest[LISTCACHE_KEY_LEN])
+{
+	int64_t uid = a->user->id;
+	struct class_entry *e = &area->classes[uid % CLASS_SLOTS];
+	char id[24];
+	PGresult *res;
+	unsigned gen;
+	bool hit = false;
+
+	if (uid <= 0)
+		return -1;
+	if (cache_trylock(&e->lock)) {
+		if ((hit = e->user_id == uid &&
+			   live(e->generation, e->expires)))
+			memcpy(digest, e->digest, LISTCACHE_KEY_LEN);
+		cache_unlock(&e->lock);
+	}
+	if (hit)
+		return 0;
+	snprintf(id, sizeof(id), "%lld", (long long)uid);
+	if ((res = class_query(a->app, id)) == NULL)
+		return -1;
+	class_digest(PQgetvalue(res, 0, 0), (long long)uid, digest);
+	PQclear(res);
+	if ((gen = generation_to_put()) != 0 && cache_trylock(&e->lock)) {
+		e->user_id = uid;
+		e->generation = gen;
+		e->expires = cache_clock() + cache_ttl();
+		memcpy(e->digest, digest, LISTCACHE_KEY_LEN);
+		cache_unlock(&e->lock);
+	}
+	return 0;
+}
+
+/*
+ * Hash the query string without the credentials (key=, api_key=): what
+ * else it holds is part of the key as sent. True if it may name the
+ * acting user: assigned_to_id=me, or anything %-encoded (which could spell
+ * "me" otherwise).
+ */
+static bool
+hash_query(crypto_generichash_state *st, const char *q, size_t len)
+{
+	const char *end = q + len, *amp;
+	size_t n, name;
+	bool personal = false;
+
+	for (; q < end; q = amp + 1) {
+		if ((amp = memchr(q, '&', (size_t)(end - q))) == NULL)
+			amp = end;
+		n = (size_t)(amp - q);
+		name = strcspn(q, "=&");
+		if (name > n)
+			name = n;
+		if ((name == 3 && memcmp(q, "key", 3) == 0) ||
+		    (name == 7 && memcmp(q, "api_key", 7) == 0))
+			continue;
+		if (memmem(q, n, "me", 2) != NULL || memchr(q, '%', n) != NULL)
+			personal = true;
+		crypto_generichash_update(st, (const uint8_t *)q, n);
+		crypto_generichash_update(st, (const uint8_t *)"&", 1);
+	}
+	return personal;
+}
+
+int
+listcache_key(struct api *a, uint8_t key[LISTCACHE_KEY_LEN])
+{
+	uint8_t class[LISTCACHE_KEY_LEN];
+	crypto_generichash_state st;
+	const struct request *req = a->req;
+	char fmt = (char)('0' + a->fmt), me[32];
+
+	if (get_area() == NULL || cache_ttl() == 0)
+		return -1;
+	/* Administrators see everything; anonymous what any user without a
+	 * class of their own sees. */
+	if (a->user != NULL && a->user->admin)
+		crypto_generichash(
+		    class, sizeof(class), (const uint8_t *)"admin", 5, NULL, 0);
+	else if (a->user == NULL)
+		class_digest("", 0, class);
+	else if (user_class(a, class) != 0)
+		return -1;
+	crypto_generichash_init(&st, NULL, 0, LISTCACHE_KEY_LEN);
+	crypto_generichash_update(&st, class, sizeof(class));
+	crypto_generichash_update(&st, (const uint8_t *)&fmt, 1);
+	crypto_generichash_update(
+	    &st, (const uint8_t *)req->path, strlen(req->path) + 1);
+	if (hash_query(&st, req->query, req->query_len)) {
+		snprintf(me, sizeof(me), "\nme=%lld",
+		    a->user ? (long long)a->user->id : 0LL);
+		crypto_generichash_update(&st, (const uint8_t *)me, strlen(me));
+	}
+	crypto_generichash_final(&st, key, LISTCACHE_KEY_LEN);
+	return 0;
+}
+
+static struct list_entry *
+set_of(const uint8_t key[LISTCACHE_KEY_LEN])
+{
+	return &area->lists[((key[0] | (unsigned)key[1] << 8) % LIST_SETS) * 2];
+}
+
+bool
+listcache_get(const uint8_t key[LISTCACHE_KEY_LEN], struct api *a)
+{
+	struct list_entry *e = set_of(key);
+	bool hit = false;
+	int i;
+
+	for (i = 0; i < 2 && !hit; i++, e++) {
+		if (!cache_trylock(&e->lock))
+			continue;
+		hit = e->expires != 0 && live(e->generation, e->expires) &&
+		      sodium_memcmp(e->key, key, LISTCACHE_KEY_LEN) == 0;
+		if (hit) {
+			resp_status(a->resp, 200);
+			buf_append(&a->resp->body, e->body, e->len);
+		}
+		cache_unlock(&e->lock);
+	}
+	if (hit)
+		a->resp->content_type = emit_content_type(a->fmt);
+	return hit;
+}
+
+void
+listcache_put(const uint8_t key[LISTCACHE_KEY_LEN], const struct response *resp)
+{
+	struct list_entry *set, *e;
+	unsigned gen = generation_to_put();
+
+	if (gen == 0 || resp->status != 200 || resp->headers.len != 0 ||
+	    resp->body.len == 0 || resp->body.len > BODY_MAX)
+		return;
+	set = set_of(key);
+	/* Both slots of the set, or no put: the victim is chosen under the
+	 * locks. The slot of this key, else a dead one, else the one that
+	 * expires first (the older). */
+	if (!cache_trylock(&set[0].lock))
+		return;
+	if (!cache_trylock(&set[1].lock)) {
+		cache_unlock(&set[0].lock);
+		return;
+	}
+	if (sodium_memcmp(set[0].key, key, LISTCACHE_KEY_LEN) == 0)
+		e = &set[0];
+	else if (sodium_memcmp(set[1].key, key, LISTCACHE_KEY_LEN) == 0)
+		e = &set[1];
+	else if (!live(set[0].generation, set[0].expires))
+		e = &set[0];
+	else if (!live(set[1].generation, set[1].expires))
+		e = &set[1];
+	else
+		e = set[0].expires <= set[1].expires ? &set[0] : &set[1];
+	memcpy(e->key, key, LISTCACHE_KEY_LEN);
+	memcpy(e->body, resp->body.data, resp->body.len);
+	e->len = resp->body.len;
+	e->generation = gen;
+	e->expires = cache_clock() + cache_ttl();
+	cache_unlock(&set[1].lock);
+	cache_unlock(&set[0].lock);
+}
