@@ -2,8 +2,10 @@
  * listcache.c: see listcache.h. Two tables in memory the master maps
  * before forking (or private on first use, as cache.c's): each user's
  * view class, direct-mapped by user id as profile.c's records are; and
- * the lists, two-way set-associative by key, each slot holding one body
- * of up to BODY_MAX bytes (a larger list is served, not kept). Slots are
+ * the lists, two-way set-associative by key, in two tiers: many slots for
+ * pages of 25 (about 22 KiB for issues) and a few for pages of 100
+ * (python-redmine's, about 70 KiB); a larger list is served, not kept.
+ * Memory is touched only as slots fill. Slots are
  * locked as cache.c's are: tried, never waited for, so a busy slot is a
  * miss. Both tables carry the data generation they were read in and count
  * only while it is the present one.
@@ -18,8 +20,10 @@
 #include "listcache.h"
 
 #define CLASS_SLOTS 16384
-#define LIST_SETS   64          /* of two slots: 128 lists */
-#define BODY_MAX    (32 * 1024) /* a page of 25 issues is about 15 KiB */
+#define SMALL_SETS  64 /* of two slots: 128 lists of up to 32 KiB, */
+#define SMALL_BODY  (32 * 1024)
+#define LARGE_SETS  8 /* and 16 of up to 128 KiB */
+#define LARGE_BODY  (128 * 1024)
 
 struct class_entry {
 	_Atomic unsigned lock;
@@ -29,19 +33,32 @@ struct class_entry {
 	uint8_t digest[LISTCACHE_KEY_LEN];
 };
 
-struct list_entry {
+struct slot {
 	_Atomic unsigned lock;
 	unsigned generation;
 	time_t expires; /* 0: empty */
 	uint8_t key[LISTCACHE_KEY_LEN];
 	size_t len;
-	char body[BODY_MAX];
 };
 
 struct shared {
 	_Atomic unsigned generation;
 	struct class_entry classes[CLASS_SLOTS];
-	struct list_entry lists[LIST_SETS * 2];
+	struct {
+		struct slot s;
+		char body[SMALL_BODY];
+	} small[SMALL_SETS * 2];
+	struct {
+		struct slot s;
+		char body[LARGE_BODY];
+	} large[LARGE_SETS * 2];
+};
+
+/* A slot with its body. */
+struct place {
+	struct slot *s;
+	char *body;
+	size_t size;
 };
 
 static struct shared *area;
@@ -244,29 +261,49 @@ listcache_key(struct api *a, uint8_t key[LISTCACHE_KEY_LEN])
 	return 0;
 }
 
-static struct list_entry *
-set_of(const uint8_t key[LISTCACHE_KEY_LEN])
+/* The two places of key's set in a tier (0: small, 1: large). */
+static void
+set_of(int tier, const uint8_t key[LISTCACHE_KEY_LEN], struct place p[2])
 {
-	return &area->lists[((key[0] | (unsigned)key[1] << 8) % LIST_SETS) * 2];
+	unsigned h = key[0] | (unsigned)key[1] << 8, i, at;
+
+	for (i = 0; i < 2; i++) {
+		if (tier == 0) {
+			at = h % SMALL_SETS * 2 + i;
+			p[i] = (struct place){ &area->small[at].s,
+				area->small[at].body, SMALL_BODY };
+		} else {
+			at = h % LARGE_SETS * 2 + i;
+			p[i] = (struct place){ &area->large[at].s,
+				area->large[at].body, LARGE_BODY };
+		}
+	}
 }
 
 bool
 listcache_get(const uint8_t key[LISTCACHE_KEY_LEN], struct api *a)
 {
-	struct list_entry *e = set_of(key);
+	struct place p[2];
+	struct slot *e;
 	bool hit = false;
-	int i;
+	int tier, i;
 
-	for (i = 0; i < 2 && !hit; i++, e++) {
-		if (!cache_trylock(&e->lock))
-			continue;
-		hit = e->expires != 0 && live(e->generation, e->expires) &&
-		      sodium_memcmp(e->key, key, LISTCACHE_KEY_LEN) == 0;
-		if (hit) {
-			resp_status(a->resp, 200);
-			buf_append(&a->resp->body, e->body, e->len);
+	for (tier = 0; tier < 2 && !hit; tier++) {
+		set_of(tier, key, p);
+		for (i = 0; i < 2 && !hit; i++) {
+			e = p[i].s;
+			if (!cache_trylock(&e->lock))
+				continue;
+			hit =
+			    e->expires != 0 &&
+			    live(e->generation, e->expires) &&
+			    sodium_memcmp(e->key, key, LISTCACHE_KEY_LEN) == 0;
+			if (hit) {
+				resp_status(a->resp, 200);
+				buf_append(&a->resp->body, p[i].body, e->len);
+			}
+			cache_unlock(&e->lock);
 		}
-		cache_unlock(&e->lock);
 	}
 	if (hit)
 		a->resp->content_type = emit_content_type(a->fmt);
@@ -276,37 +313,41 @@ listcache_get(const uint8_t key[LISTCACHE_KEY_LEN], struct api *a)
 void
 listcache_put(const uint8_t key[LISTCACHE_KEY_LEN], const struct response *resp)
 {
-	struct list_entry *set, *e;
+	struct place p[2], *e;
+	struct slot *s0, *s1;
 	unsigned gen = generation_to_put();
+	size_t len = resp->body.len;
 
 	if (gen == 0 || resp->status != 200 || resp->headers.len != 0 ||
-	    resp->body.len == 0 || resp->body.len > BODY_MAX)
+	    len == 0 || len > LARGE_BODY)
 		return;
-	set = set_of(key);
+	set_of(len <= SMALL_BODY ? 0 : 1, key, p);
+	s0 = p[0].s;
+	s1 = p[1].s;
 	/* Both slots of the set, or no put: the victim is chosen under the
 	 * locks. The slot of this key, else a dead one, else the one that
 	 * expires first (the older). */
-	if (!cache_trylock(&set[0].lock))
+	if (!cache_trylock(&s0->lock))
 		return;
-	if (!cache_trylock(&set[1].lock)) {
-		cache_unlock(&set[0].lock);
+	if (!cache_trylock(&s1->lock)) {
+		cache_unlock(&s0->lock);
 		return;
 	}
-	if (sodium_memcmp(set[0].key, key, LISTCACHE_KEY_LEN) == 0)
-		e = &set[0];
-	else if (sodium_memcmp(set[1].key, key, LISTCACHE_KEY_LEN) == 0)
-		e = &set[1];
-	else if (!live(set[0].generation, set[0].expires))
-		e = &set[0];
-	else if (!live(set[1].generation, set[1].expires))
-		e = &set[1];
+	if (sodium_memcmp(s0->key, key, LISTCACHE_KEY_LEN) == 0)
+		e = &p[0];
+	else if (sodium_memcmp(s1->key, key, LISTCACHE_KEY_LEN) == 0)
+		e = &p[1];
+	else if (!live(s0->generation, s0->expires))
+		e = &p[0];
+	else if (!live(s1->generation, s1->expires))
+		e = &p[1];
 	else
-		e = set[0].expires <= set[1].expires ? &set[0] : &set[1];
-	memcpy(e->key, key, LISTCACHE_KEY_LEN);
-	memcpy(e->body, resp->body.data, resp->body.len);
-	e->len = resp->body.len;
-	e->generation = gen;
-	e->expires = cache_clock() + cache_ttl();
-	cache_unlock(&set[1].lock);
-	cache_unlock(&set[0].lock);
+		e = s0->expires <= s1->expires ? &p[0] : &p[1];
+	memcpy(e->s->key, key, LISTCACHE_KEY_LEN);
+	memcpy(e->body, resp->body.data, len);
+	e->s->len = len;
+	e->s->generation = gen;
+	e->s->expires = cache_clock() + cache_ttl();
+	cache_unlock(&s1->lock);
+	cache_unlock(&s0->lock);
 }

@@ -81,7 +81,8 @@ def want_issues(who):
 
 def each_sees_their_own(what):
     for w in WHO:
-        tap.is_(answers(w, "/issues.json", "issues"), {want_issues(w)},
+        tap.is_(answers(w, "/issues.json?limit=100", "issues"),
+                {want_issues(w)},
                 "%s: %s sees exactly their issues" % (what, w))
 
 
@@ -213,6 +214,34 @@ for w in ("alice", "bob", "alice", "bob"):
     tap.is_(tuple(sorted(i["id"] for i in r.json()["issues"])),
             want_issues(w), "?key= of %s on a shared path: %s's list"
             % (w, w))
+
+# --- long lists: the large tier (pages of 100), and past it ----------------
+s.psql("INSERT INTO issues (project_id, tracker_id, status_id, priority_id, "
+       "author_id, subject, description) SELECT p.id, 1, 1, 2, a.id, "
+       "'Long ' || n, repeat('x', 2000) FROM projects p, users a, "
+       "generate_series(1, 45) n WHERE p.identifier = 'public-proj' AND "
+       "a.login = 'admin'")
+big = "/issues.json?limit=100"
+tap.ok(within_a_second(lambda: len(get("bob", big).body) > 64 * 1024),
+       "a page of 100 long issues (over 64 KiB)")
+for w in WHO:
+    tap.is_({tuple(sorted(i["id"] for i in get(w, big).json()["issues"]))
+             for _ in range(ROUNDS // 3)}, {want_issues(w)},
+            "%s: the long page, the same on every worker" % w)
+s.psql("UPDATE issues SET description = repeat('y', 2000) WHERE subject = "
+       "'Long 7'")
+tap.ok(within_a_second(lambda: {
+    next(i["description"][0] for i in get("bob", big).json()["issues"]
+         if i["subject"] == "Long 7") for _ in range(ROUNDS)} == {"y"}),
+    "a change to one of them shows on every worker within a second")
+s.psql("UPDATE issues SET description = repeat('z', 4000) WHERE subject "
+       "LIKE 'Long %'")
+tap.ok(within_a_second(lambda: {
+    len(get("anonymous", big).body) > 160 * 1024 and
+    all(i["description"][0] == "z" for i in get("anonymous", big)
+        .json()["issues"] if i["subject"].startswith("Long"))
+    for _ in range(ROUNDS // 3)} == {True}),
+    "a page too large to keep (over 160 KiB) is served right")
 
 # --- cache_ttl = 0 turns it off: still right ------------------------------
 s.conf_overrides["cache_ttl"] = "0"
