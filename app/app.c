@@ -63,12 +63,13 @@ app_throttle_wait(struct app *app, const char *addr)
 {
 	unsigned wait;
 	char retry[16];
+	bool report;
 
 	if (app->cfg.throttle_failures == 0)
 		return 0;
 	wait = throttle_check(app->throttle, addr, app->cfg.throttle_failures,
-	    app->cfg.throttle_window);
-	if (wait > 0) {
+	    app->cfg.throttle_window, &report);
+	if (report) {
 		snprintf(retry, sizeof(retry), "%u", wait);
 		log_event(LK_LOG_WARN, "auth_throttled", "addr", addr,
 		    "retry_after", retry, (char *)NULL);

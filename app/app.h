@@ -62,7 +62,8 @@ struct response {
 int app_init(struct app *app, const struct lk_config *cfg);
 void app_free(struct app *app);
 /* Failed-login throttling for both the API and the sign-in form: the
- * seconds addr must wait (logged as auth_throttled), or 0; and counting
+ * seconds addr must wait (logged as auth_throttled, at most once a second
+ * per address), or 0; and counting
  * one failure of addr. Both do nothing when throttle_failures is 0. */
 unsigned app_throttle_wait(struct app *app, const char *addr);
 void app_throttle_fail(struct app *app, const char *addr);

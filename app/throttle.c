@@ -21,6 +21,7 @@ struct slot {
 	uint64_t key;    /* 0: empty */
 	uint32_t opened; /* monotonic seconds */
 	uint32_t failures;
+	uint32_t reported; /* the second of the last refusal reported */
 };
 
 struct throttle {
@@ -130,22 +131,29 @@ find(struct throttle *t, const char *addr, unsigned window, bool create)
 	victim->key = key;
 	victim->opened = now;
 	victim->failures = 0;
+	victim->reported = 0;
 	return victim;
 }
 
 unsigned
-throttle_check(
-    struct throttle *t, const char *addr, unsigned limit, unsigned window)
+throttle_check(struct throttle *t, const char *addr, unsigned limit,
+    unsigned window, bool *report)
 {
 	struct slot *s;
 	unsigned wait = 0;
+	uint32_t now = now_s();
 
+	*report = false;
 	if (t == NULL || limit == 0)
 		return 0;
 	lock(t);
 	s = find(t, addr, window, false);
-	if (s != NULL && s->failures >= limit)
-		wait = window - (now_s() - s->opened);
+	if (s != NULL && s->failures >= limit) {
+		wait = window - (now - s->opened);
+		/* +1: second 0 of the clock is a second like the others. */
+		if ((*report = s->reported != now + 1))
+			s->reported = now + 1;
+	}
 	pthread_mutex_unlock(&t->lock);
 	return wait;
 }

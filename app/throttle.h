@@ -20,9 +20,12 @@ struct throttle;
 struct throttle *throttle_create(void);
 void throttle_destroy(struct throttle *t);
 
-/* 0 if addr may try, else the seconds until it may (Retry-After). */
-unsigned throttle_check(
-    struct throttle *t, const char *addr, unsigned limit, unsigned window);
+/* 0 if addr may try, else the seconds until it may (Retry-After). *report:
+ * whether this refusal is the first of its second for addr, the one to
+ * log (a flood must not become a flood of log lines; one a second per
+ * address still gives fail2ban its count). */
+unsigned throttle_check(struct throttle *t, const char *addr, unsigned limit,
+    unsigned window, bool *report);
 /* Count one failure of addr. */
 void throttle_fail(struct throttle *t, const char *addr, unsigned window);
 

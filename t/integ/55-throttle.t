@@ -56,6 +56,17 @@ tap.is_(st, 429, "the same address straight into the socket: 429 (the count "
 tap.like(s.read_log(s.latchkeyd_log),
          r"event=auth_throttled addr=127\.0\.0\.1 retry_after=\d+",
          "the throttling is logged with the address")
+# A flood of refused requests is not a flood of log lines: one a second
+# per address (enough for fail2ban's count).
+before = s.read_log(s.latchkeyd_log).count("event=auth_throttled")
+t0 = time.monotonic()
+codes = {s.get("/users/current.json", key=KEY).status for _ in range(60)}
+elapsed = time.monotonic() - t0
+lines = s.read_log(s.latchkeyd_log).count("event=auth_throttled") - before
+tap.is_(codes, {429}, "60 more requests: all 429")
+tap.ok(lines <= int(elapsed) + 1,
+       "logged at most once a second (the first refusal was): %d lines in "
+       "%.2f s" % (lines, elapsed))
 # An IPv6 client counts by its /64: guesses from one address of it throttle
 # the others, and another /64 is not affected.
 for i in range(4):
