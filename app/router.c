@@ -2,11 +2,12 @@
  * router.c: from a request to a response.
  *
  * The order is the security argument of the whole server: bound the
- * input, pick the route and format, make sure the database is there,
- * resolve the credentials ONCE (lk_resolve, the same for every route,
- * collections and single items alike), refuse what the verdict refuses,
- * apply login_required and the route's need for a user, and only then
- * call the resource. A resource never looks at credentials itself.
+ * input, pick the route and format, refuse a throttled address, make sure
+ * the database is there, resolve the credentials ONCE (lk_resolve, the
+ * same for every route, collections and single items alike), refuse what
+ * the verdict refuses, apply login_required and the route's need for a
+ * user, and only then call the resource. A resource never looks at
+ * credentials itself.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -504,14 +505,17 @@ router_handle(struct app *app, const struct request *req, struct response *resp)
 		return;
 	}
 	a.arg = arg[0] ? arg : NULL;
+	/* A throttled address is refused before anything else is done for
+	 * it, even reading what the database sent: a flood must cost as
+	 * little as possible. */
+	if (throttled(&a))
+		return;
 	if (db_ready(app) != 0) {
 		api_unavailable(&a);
 		return;
 	}
 	cache_begin();
 	listcache_begin();
-	if (throttled(&a))
-		return;
 	lk_resolve(&app->resolver, &app->settings, &req->creds, &res);
 	if (!apply_verdict(&a, &res))
 		goto out;
