@@ -66,6 +66,23 @@ listen_channels(struct app *app)
 	int ok = PQresultStatus(res) == PGRES_COMMAND_OK;
 
 	PQclear(res);
+	if (!ok)
+		return -1;
+	/* Lists may be cached only if every change to them is announced:
+	 * not before `latchkey migrate` has added sql/005's triggers (a
+	 * binary started before it ran). */
+	res = PQexec(app->conn, "SELECT to_regproc('data_notify') IS NOT NULL");
+	ok = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1;
+	if (ok) {
+		bool announced = PQgetvalue(res, 0, 0)[0] == 't';
+
+		if (!announced && listcache_enabled())
+			log_event(LK_LOG_WARN, "list_cache_off", "reason",
+			    "the schema lacks sql/005 (run latchkey migrate)",
+			    (char *)NULL);
+		listcache_enable(announced);
+	}
+	PQclear(res);
 	return ok ? 0 : -1;
 }
 

@@ -63,6 +63,19 @@ struct place {
 
 static struct shared *area;
 static unsigned put_generation; /* of this request; 0: do not put */
+static bool enabled = true;
+
+void
+listcache_enable(bool on)
+{
+	enabled = on;
+}
+
+bool
+listcache_enabled(void)
+{
+	return enabled;
+}
 
 int
 listcache_share(void)
@@ -236,7 +249,7 @@ listcache_key(struct api *a, uint8_t key[LISTCACHE_KEY_LEN])
 	const struct request *req = a->req;
 	char fmt = (char)('0' + a->fmt), me[32];
 
-	if (get_area() == NULL || cache_ttl() == 0)
+	if (!enabled || get_area() == NULL || cache_ttl() == 0)
 		return -1;
 	/* Administrators see everything; anonymous what any user without a
 	 * class of their own sees. */

@@ -27,6 +27,10 @@
 
 /* In the master, before forking: map the cache shared. 0 or -1. */
 int listcache_share(void);
+/* Whether this worker may use the cache: only where the schema announces
+ * every change (db.c checks at each connection). On until told. */
+void listcache_enable(bool on);
+bool listcache_enabled(void);
 /* The data changed: forget every list, in every worker. */
 void listcache_flush(void);
 /* At the start of a request, after the NOTIFYs were read (as

@@ -243,6 +243,20 @@ tap.ok(within_a_second(lambda: {
     for _ in range(ROUNDS // 3)} == {True}),
     "a page too large to keep (over 160 KiB) is served right")
 
+# --- started before `latchkey migrate` added the triggers: no list cache --
+s.psql("DROP FUNCTION data_notify() CASCADE")
+s.restart_latchkeyd()
+for _ in range(ROUNDS):
+    get("bob", "/issues.json")
+tap.like(s.read_log(s.latchkeyd_log), r"level=warn event=list_cache_off "
+         r"reason=\"the schema lacks sql/005 \(run latchkey migrate\)\"",
+         "without sql/005's triggers the workers say the cache is off")
+s.psql("UPDATE issues SET subject = 'Unannounced' WHERE subject = 'Long 7'")
+tap.is_({any(i["subject"] == "Unannounced" for i in get(
+    "bob", "/issues.json?limit=100").json()["issues"])
+    for _ in range(ROUNDS)}, {True},
+    "and a change nobody announces shows at once on every worker")
+
 # --- cache_ttl = 0 turns it off: still right ------------------------------
 s.conf_overrides["cache_ttl"] = "0"
 s.restart_latchkeyd()
