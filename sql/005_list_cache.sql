@@ -9,41 +9,30 @@ BEGIN
 	RETURN NULL;
 END $$;
 
-CREATE TRIGGER projects_data_changed
-	AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON projects
-	FOR EACH STATEMENT EXECUTE FUNCTION data_notify();
-CREATE TRIGGER members_data_changed
-	AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON members
-	FOR EACH STATEMENT EXECUTE FUNCTION data_notify();
-CREATE TRIGGER trackers_data_changed
-	AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON trackers
-	FOR EACH STATEMENT EXECUTE FUNCTION data_notify();
-CREATE TRIGGER issue_statuses_data_changed
-	AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON issue_statuses
-	FOR EACH STATEMENT EXECUTE FUNCTION data_notify();
-CREATE TRIGGER issue_priorities_data_changed
-	AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON issue_priorities
-	FOR EACH STATEMENT EXECUTE FUNCTION data_notify();
-CREATE TRIGGER issues_data_changed
-	AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON issues
-	FOR EACH STATEMENT EXECUTE FUNCTION data_notify();
-CREATE TRIGGER journals_data_changed
-	AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON journals
-	FOR EACH STATEMENT EXECUTE FUNCTION data_notify();
-CREATE TRIGGER news_data_changed
-	AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON news
-	FOR EACH STATEMENT EXECUTE FUNCTION data_notify();
-CREATE TRIGGER settings_data_changed
-	AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON settings
-	FOR EACH STATEMENT EXECUTE FUNCTION data_notify();
+DO $$
+DECLARE
+	t text;
+BEGIN
+	FOREACH t IN ARRAY ARRAY['projects', 'members', 'trackers',
+		'issue_statuses', 'issue_priorities', 'issues', 'journals', 'news',
+		'settings']
+	LOOP
+		EXECUTE format('CREATE TRIGGER %I AFTER INSERT OR UPDATE OR DELETE '
+			'OR TRUNCATE ON %I FOR EACH STATEMENT EXECUTE FUNCTION '
+			'data_notify()', t || '_data_changed', t);
+	END LOOP;
+END $$;
+
 -- Lists show authors' and assignees' names; a user removed takes their
 -- memberships and issues along.
 CREATE TRIGGER users_data_changed
 	AFTER UPDATE OF firstname, lastname OR DELETE OR TRUNCATE ON users
 	FOR EACH STATEMENT EXECUTE FUNCTION data_notify();
 
--- Who is involved in a private issue: asked once per user and list
--- generation (listcache.c), so it is an index lookup, not a scan.
+-- Who is involved in a private issue, and which projects have one: asked
+-- once per user and list generation (listcache.c), so index lookups in
+-- small indexes, not scans.
+CREATE INDEX issues_private_project ON issues (project_id) WHERE is_private;
 CREATE INDEX issues_private_author ON issues (author_id) WHERE is_private;
 CREATE INDEX issues_private_assignee ON issues (assigned_to_id)
 	WHERE is_private;
