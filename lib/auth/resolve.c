@@ -313,7 +313,7 @@ password_login(const struct lk_resolver *r, const char *user, size_t userlen,
 	size_t loginlen = userlen;
 	const char *login = lk_trim(user, &loginlen);
 	bool keyish = with_key && lk_apikey_shape(user, userlen);
-	bool spent = false, found;
+	bool spent = false, found, have_id = false;
 	char name[LK_LOGIN_MAX + 1];
 	uint8_t id[LK_DIGEST_LEN];
 	struct slot slot = { r, false };
@@ -329,9 +329,14 @@ password_login(const struct lk_resolver *r, const char *user, size_t userlen,
 		if (loggable(name, loginlen))
 			memcpy(res->login, name, loginlen + 1);
 		password_id(r, name, loginlen, pass, passlen, id);
+		have_id = true;
 		if (r->hooks.cache_get &&
 		    r->hooks.cache_get(r->hooks.ctx, id, &res->user, &found) &&
 		    found) {
+			/* A pair that was answered by its user part as a key
+			 * (below) carries the key's token. */
+			if (res->user.token_id != 0)
+				res->via = LK_VIA_BASIC_KEY;
 			res->verdict = LK_AUTHENTICATED;
 			res->reason = NULL;
 			return;
@@ -362,6 +367,11 @@ password_login(const struct lk_resolver *r, const char *user, size_t userlen,
 		why = res->reason;
 		switch (find_key_owner(r, user, userlen, res)) {
 		case LK_OK:
+			/* Remembered under the pair too: its next use costs
+			 * no login lookup (what the login lookup found may
+			 * change only by a write that empties the cache). */
+			if (have_id)
+				cache_put(r, id, &res->user);
 			res->via = LK_VIA_BASIC_KEY;
 			res->verdict = LK_AUTHENTICATED;
 			res->reason = NULL;

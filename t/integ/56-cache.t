@@ -28,6 +28,7 @@ def within_a_second(pred):
 old = s.api_key("alice")
 tap.is_(statuses(key=old), {200}, "the key, on every worker (now cached)")
 tap.is_(statuses(auth=("alice", PW)), {200}, "the password, on every worker")
+tap.is_(statuses(auth=(old, "X")), {200}, "Basic KEY:X, on every worker")
 
 # --- key reset ------------------------------------------------------------
 new = s.admin("key", "reset", "alice").stdout.strip()
@@ -35,8 +36,20 @@ s.remember_secret(new)
 tap.ok(within_a_second(lambda: statuses(key=old) == {401}),
        "a reset key is refused on every worker within a second")
 tap.is_(statuses(key=new), {200}, "the new key works on every worker")
-r = s.get("/users/current.json", key=new)
-tap.is_(r.json()["user"]["api_key"], new, "and /users/current shows it")
+tap.is_(statuses(auth=(old, "X")), {401}, "and so is Basic OLDKEY:X")
+# Redmine tries the user part as a login first: a user created with that
+# login and password takes the pair over, on every worker, at once.
+KEYSHAPED_PW = "keyshaped-pass-123"
+s.remember_secret(KEYSHAPED_PW)
+tap.is_(statuses(auth=(new, KEYSHAPED_PW)), {200},
+        "Basic NEWKEY:password works, by the key (and is remembered)")
+s.admin("user", "add", new, "--firstname", "Key", "--lastname", "Shaped",
+        "--mail=keyshaped@example.net", input=KEYSHAPED_PW + "\n")
+tap.ok(within_a_second(lambda: {
+    s.get("/users/current.json", auth=(new, KEYSHAPED_PW)).json()["user"][
+        "login"] for _ in range(ROUNDS)} == {new}),
+    "a user created with the key as login and that password takes the "
+    "pair over within a second on every worker")
 
 # --- password change ------------------------------------------------------
 s.admin("user", "passwd", "alice", input="alice-new-pass-456\n")

@@ -638,6 +638,19 @@ caching(void)
 	ncache = 0; /* what a NOTIFY does */
 	run("after a flush: looked up again", Q(.header = KEY_ALICE),
 	    W(LK_AUTHENTICATED, LK_VIA_HEADER, "alice", 0, 1));
+	/* Basic KEY:X: the login lookup finds nothing, the key (known)
+	 * answers; the pair is remembered, so the next one looks up
+	 * nothing and still says it came by key. */
+	run("Basic KEY:X, the login looked up once", Q(.basic = KEY_ALICE ":X"),
+	    W(LK_AUTHENTICATED, LK_VIA_BASIC_KEY, "alice", 0, 1));
+	run("Basic KEY:X again: no lookup", Q(.basic = KEY_ALICE ":X"),
+	    W(LK_AUTHENTICATED, LK_VIA_BASIC_KEY, "alice", 0, 0));
+	run("Basic KEY:Y: a pair of its own", Q(.basic = KEY_ALICE ":Y"),
+	    W(LK_AUTHENTICATED, LK_VIA_BASIC_KEY, "alice", 0, 1));
+	ncache = 0;
+	run("Basic KEY:X after a flush: looked up again",
+	    Q(.basic = KEY_ALICE ":X"),
+	    W(LK_AUTHENTICATED, LK_VIA_BASIC_KEY, "alice", 0, 2));
 	resolver.hooks.cache_get = NULL;
 	resolver.hooks.cache_put = NULL;
 }
