@@ -64,6 +64,9 @@ struct place {
 static struct shared *area;
 static unsigned put_generation; /* of this request; 0: do not put */
 static bool enabled = true;
+/* The class in the last key listcache_key made, when it is a user's. */
+static uint8_t key_class[LISTCACHE_KEY_LEN];
+static bool key_class_is_users;
 
 void
 listcache_enable(bool on)
@@ -173,6 +176,21 @@ class_digest(
 	crypto_generichash_final(&st, digest, LISTCACHE_KEY_LEN);
 }
 
+/* The acting user's class, read now. 0 or -1. */
+static int
+class_from_db(struct api *a, uint8_t digest[LISTCACHE_KEY_LEN])
+{
+	char id[24];
+	PGresult *res;
+
+	snprintf(id, sizeof(id), "%lld", (long long)a->user->id);
+	if ((res = class_query(a->app, id)) == NULL)
+		return -1;
+	class_digest(PQgetvalue(res, 0, 0), (long long)a->user->id, digest);
+	PQclear(res);
+	return 0;
+}
+
 /* The digest of the acting user's class: from the table, or asked and
  * kept. 0 or -1. */
 static int
@@ -180,8 +198,6 @@ user_class(struct api *a, uint8_t digest[LISTCACHE_KEY_LEN])
 {
 	int64_t uid = a->user->id;
 	struct class_entry *e = &area->classes[uid % CLASS_SLOTS];
-	char id[24];
-	PGresult *res;
 	unsigned gen;
 	bool hit = false;
 
@@ -195,11 +211,8 @@ user_class(struct api *a, uint8_t digest[LISTCACHE_KEY_LEN])
 	}
 	if (hit)
 		return 0;
-	snprintf(id, sizeof(id), "%lld", (long long)uid);
-	if ((res = class_query(a->app, id)) == NULL)
+	if (class_from_db(a, digest) != 0)
 		return -1;
-	class_digest(PQgetvalue(res, 0, 0), (long long)uid, digest);
-	PQclear(res);
 	if ((gen = generation_to_put()) != 0 && cache_trylock(&e->lock)) {
 		e->user_id = uid;
 		e->generation = gen;
@@ -253,13 +266,18 @@ listcache_key(struct api *a, uint8_t key[LISTCACHE_KEY_LEN])
 		return -1;
 	/* Administrators see everything; anonymous what any user without a
 	 * class of their own sees. */
-	if (a->user != NULL && a->user->admin)
+	key_class_is_users = false;
+	if (a->user != NULL && a->user->admin) {
 		crypto_generichash(
 		    class, sizeof(class), (const uint8_t *)"admin", 5, NULL, 0);
-	else if (a->user == NULL)
+	} else if (a->user == NULL) {
 		class_digest("", 0, class);
-	else if (user_class(a, class) != 0)
+	} else if (user_class(a, class) == 0) {
+		memcpy(key_class, class, sizeof(class));
+		key_class_is_users = true;
+	} else {
 		return -1;
+	}
 	crypto_generichash_init(&st, NULL, 0, LISTCACHE_KEY_LEN);
 	crypto_generichash_update(&st, class, sizeof(class));
 	crypto_generichash_update(&st, (const uint8_t *)&fmt, 1);
@@ -323,8 +341,8 @@ listcache_get(const uint8_t key[LISTCACHE_KEY_LEN], struct api *a)
 	return hit;
 }
 
-void
-listcache_put(const uint8_t key[LISTCACHE_KEY_LEN], const struct response *resp)
+static void
+put(const uint8_t key[LISTCACHE_KEY_LEN], const struct response *resp)
 {
 	struct place p[2], *e;
 	struct slot *s0, *s1;
@@ -363,4 +381,33 @@ listcache_put(const uint8_t key[LISTCACHE_KEY_LEN], const struct response *resp)
 	e->s->expires = cache_clock() + cache_ttl();
 	cache_unlock(&s1->lock);
 	cache_unlock(&s0->lock);
+}
+
+void
+listcache_fill(const uint8_t key[LISTCACHE_KEY_LEN], struct api *a,
+    void (*handler)(struct api *))
+{
+	uint8_t now[LISTCACHE_KEY_LEN];
+	bool keep;
+
+	/* Administrators' and anonymous classes do not depend on the
+	 * data: any snapshot is theirs. */
+	if (!key_class_is_users) {
+		handler(a);
+		put(key, a->resp);
+		return;
+	}
+	if (db_command(a->app,
+		"BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", 0,
+		NULL) != 0) {
+		handler(a); /* says 503 itself if the database is away */
+		return;
+	}
+	handler(a);
+	keep = a->resp->status == 200 && class_from_db(a, now) == 0 &&
+	       sodium_memcmp(now, key_class, sizeof(now)) == 0;
+	if (db_command(a->app, "COMMIT", 0, NULL) != 0)
+		keep = false;
+	if (keep)
+		put(key, a->resp);
 }

@@ -44,8 +44,15 @@ void listcache_begin(void);
 int listcache_key(struct api *a, uint8_t key[LISTCACHE_KEY_LEN]);
 /* Answer from the cache: true if resp now holds the list. */
 bool listcache_get(const uint8_t key[LISTCACHE_KEY_LEN], struct api *a);
-/* Keep resp if it is a 200 small enough, read in this generation. */
-void listcache_put(
-    const uint8_t key[LISTCACHE_KEY_LEN], const struct response *resp);
+/*
+ * A miss: answer with handler, and keep the answer if it is a 200 small
+ * enough, read in this generation. For a user's class, the list and the
+ * class are read in one snapshot, and the list is kept only if the class
+ * is still the key's: a change committed in between (a membership, a
+ * private issue assigned) would otherwise put what one class sees under
+ * another's key.
+ */
+void listcache_fill(const uint8_t key[LISTCACHE_KEY_LEN], struct api *a,
+    void (*handler)(struct api *));
 
 #endif

@@ -433,8 +433,10 @@ apply_verdict(struct api *a, const struct lk_resolution *res)
 }
 
 /* Call the route's handler, through the list cache for a cached GET. A
- * write forgets the lists before its answer leaves: whoever reads after
- * it sees it, on any worker. */
+ * write forgets the lists before its answer leaves (whoever reads after it
+ * sees it, on any worker); a refused one (401, 404, 422, ...) changed
+ * nothing and forgets nothing, or anyone could keep the cache empty. 502
+ * is a write whose outcome is unknown. */
 static void
 serve(struct api *a, const struct route *route, bool is_get)
 {
@@ -442,12 +444,11 @@ serve(struct api *a, const struct route *route, bool is_get)
 
 	if (!is_get) {
 		route->handler(a);
-		listcache_flush();
+		if (a->resp->status < 300 || a->resp->status == 502)
+			listcache_flush();
 	} else if (route->cached && listcache_key(a, key) == 0) {
-		if (!listcache_get(key, a)) {
-			route->handler(a);
-			listcache_put(key, a->resp);
-		}
+		if (!listcache_get(key, a))
+			listcache_fill(key, a, route->handler);
 	} else {
 		route->handler(a);
 	}

@@ -131,21 +131,28 @@ cache_put(const struct lk_resolver *r, const uint8_t id[LK_DIGEST_LEN],
 	lk_wipe(&copy, sizeof(copy));
 }
 
-/* The cache id of a password login: keyed BLAKE2b of the login as sent
- * and the password, so the cache never holds either. */
+/*
+ * The cache id of a password login: keyed BLAKE2b of the login as sent
+ * and the password, so the cache never holds either. A Basic pair that
+ * was answered by its user part as a key (KEY:X) has ids of its own
+ * (key_pair), so that what the API accepted that way never answers the
+ * sign-in form, which takes no keys.
+ */
 static void
-password_id(const struct lk_resolver *r, const char *login, size_t loginlen,
-    const char *pw, size_t pwlen, uint8_t id[LK_DIGEST_LEN])
+password_id(const struct lk_resolver *r, bool key_pair, const char *login,
+    size_t loginlen, const char *pw, size_t pwlen, uint8_t id[LK_DIGEST_LEN])
 {
 	crypto_generichash_state st;
-	uint8_t len[8];
+	uint8_t len[9];
 	size_t i;
 
+	len[0] = key_pair;
 	for (i = 0; i < 8; i++)
-		len[i] = (uint8_t)(loginlen >> (8 * i));
+		len[i + 1] = (uint8_t)(loginlen >> (8 * i));
 	crypto_generichash_init(
 	    &st, r->keys->cache, sizeof(r->keys->cache), LK_DIGEST_LEN);
-	/* The length first, so ("ab","c") and ("a","bc") differ. */
+	/* The kind and the length first, so ("ab","c") and ("a","bc")
+	 * differ. */
 	crypto_generichash_update(&st, len, sizeof(len));
 	crypto_generichash_update(&st, (const uint8_t *)login, loginlen);
 	crypto_generichash_update(&st, (const uint8_t *)pw, pwlen);
@@ -313,14 +320,29 @@ password_login(const struct lk_resolver *r, const char *user, size_t userlen,
 	size_t loginlen = userlen;
 	const char *login = lk_trim(user, &loginlen);
 	bool keyish = with_key && lk_apikey_shape(user, userlen);
-	bool spent = false, found, have_id = false;
+	bool spent = false, found;
 	char name[LK_LOGIN_MAX + 1];
-	uint8_t id[LK_DIGEST_LEN];
+	uint8_t id[LK_DIGEST_LEN], pair[LK_DIGEST_LEN];
 	struct slot slot = { r, false };
 	const char *why;
 
 	res->via = LK_VIA_PASSWORD;
 	res->reason = "unknown login";
+	/* A KEY:X pair the key answered before (the login lookup found
+	 * nothing then, and a user created since empties the cache): no
+	 * lookup at all. */
+	if (keyish) {
+		password_id(r, true, user, userlen, pass, passlen, pair);
+		if (r->hooks.cache_get &&
+		    r->hooks.cache_get(
+			r->hooks.ctx, pair, &res->user, &found) &&
+		    found) {
+			res->via = LK_VIA_BASIC_KEY;
+			res->verdict = LK_AUTHENTICATED;
+			res->reason = NULL;
+			return;
+		}
+	}
 	if (loginlen > 0 && loginlen <= LK_LOGIN_MAX &&
 	    lk_utf8_valid(login, loginlen)) {
 		memcpy(name, login, loginlen);
@@ -328,15 +350,10 @@ password_login(const struct lk_resolver *r, const char *user, size_t userlen,
 		/* A user part that looks like a key: never log it. */
 		if (loggable(name, loginlen))
 			memcpy(res->login, name, loginlen + 1);
-		password_id(r, name, loginlen, pass, passlen, id);
-		have_id = true;
+		password_id(r, false, name, loginlen, pass, passlen, id);
 		if (r->hooks.cache_get &&
 		    r->hooks.cache_get(r->hooks.ctx, id, &res->user, &found) &&
 		    found) {
-			/* A pair that was answered by its user part as a key
-			 * (below) carries the key's token. */
-			if (res->user.token_id != 0)
-				res->via = LK_VIA_BASIC_KEY;
 			res->verdict = LK_AUTHENTICATED;
 			res->reason = NULL;
 			return;
@@ -370,8 +387,7 @@ password_login(const struct lk_resolver *r, const char *user, size_t userlen,
 			/* Remembered under the pair too: its next use costs
 			 * no login lookup (what the login lookup found may
 			 * change only by a write that empties the cache). */
-			if (have_id)
-				cache_put(r, id, &res->user);
+			cache_put(r, pair, &res->user);
 			res->via = LK_VIA_BASIC_KEY;
 			res->verdict = LK_AUTHENTICATED;
 			res->reason = NULL;

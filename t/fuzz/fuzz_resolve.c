@@ -1,13 +1,16 @@
 /*
  * fuzz_resolve.c: lk_resolve over an in-memory store, from raw request
  * parts. The first byte sets the switches (REST API on or off, the key
- * header repeated, the store failing); the rest is split at newlines into
- * query string, Authorization, X-Redmine-API-Key and X-Redmine-Switch-User.
+ * header repeated, the store failing, a credential cache); the rest is
+ * split at newlines into query string, Authorization, X-Redmine-API-Key
+ * and X-Redmine-Switch-User.
  *
  * Checked: the verdict is one of SPEC section 3's; only a real user acts,
  * with no hash on it; the REST switch is obeyed before anything else; a
  * failing store is never a 401 or a user; the login kept for the log never
- * looks like a key.
+ * looks like a key. With the cache, the same request resolved again (now
+ * from what the first one put) gets the same answer: verdict, way in,
+ * user, switch.
  */
 #include <sodium.h>
 #include <stdio.h>
@@ -27,6 +30,46 @@ static struct lk_user users[2];
 static uint8_t digests[2][LK_DIGEST_LEN];
 static bool store_fails;
 static struct lk_resolver resolver;
+
+/* The cache hooks' table, emptied for every input. */
+static struct {
+	uint8_t id[LK_DIGEST_LEN];
+	bool found;
+	struct lk_user u;
+} cached[8];
+static size_t ncached;
+
+static bool
+cache_get(void *ctx, const uint8_t id[LK_DIGEST_LEN], struct lk_user *out,
+    bool *found)
+{
+	size_t i;
+
+	(void)ctx;
+	for (i = 0; i < ncached; i++)
+		if (memcmp(cached[i].id, id, LK_DIGEST_LEN) == 0) {
+			*found = cached[i].found;
+			if (cached[i].found)
+				*out = cached[i].u;
+			return true;
+		}
+	return false;
+}
+
+static void
+cache_put(void *ctx, const uint8_t id[LK_DIGEST_LEN], const struct lk_user *u)
+{
+	(void)ctx;
+	if (u != NULL)
+		CHECK(u->hashed_password[0] == '\0' && u->salt[0] == '\0');
+	if (ncached == sizeof(cached) / sizeof(cached[0]))
+		return;
+	memcpy(cached[ncached].id, id, LK_DIGEST_LEN);
+	cached[ncached].found = u != NULL;
+	if (u != NULL)
+		cached[ncached].u = *u;
+	ncached++;
+}
 
 static enum lk_err
 by_login(void *ctx, const char *login, struct lk_user *out)
@@ -56,6 +99,7 @@ by_key(void *ctx, const uint8_t digest[LK_DIGEST_LEN], struct lk_user *out)
 	for (i = 0; i < 2; i++)
 		if (memcmp(digests[i], digest, LK_DIGEST_LEN) == 0) {
 			*out = users[i];
+			out->token_id = i + 1; /* as tokens.id: never 0 */
 			return LK_OK;
 		}
 	return LK_ENOTFOUND;
@@ -161,7 +205,18 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (c.api_key_repeated && c.api_key == NULL)
 		c.api_key_repeated = false; /* the worker never says so */
 
+	ncached = 0;
+	resolver.hooks.cache_get = data[0] & 16 ? cache_get : NULL;
+	resolver.hooks.cache_put = data[0] & 16 ? cache_put : NULL;
 	lk_resolve(&resolver, &settings, &c, &res);
+	if (data[0] & 16) {
+		struct lk_resolution again;
+
+		lk_resolve(&resolver, &settings, &c, &again);
+		CHECK(again.verdict == res.verdict && again.via == res.via &&
+		      again.user.id == res.user.id &&
+		      again.switched == res.switched);
+	}
 	status = lk_verdict_status(res.verdict);
 	CHECK(status == 200 || status == 400 || status == 401 ||
 	      status == 403 || status == 412 || status == 503);

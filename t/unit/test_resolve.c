@@ -608,6 +608,8 @@ busy_gate(void)
 static void
 caching(void)
 {
+	struct lk_resolution res;
+
 	resolver.hooks.cache_get = cache_get;
 	resolver.hooks.cache_put = cache_put;
 	ncache = 0;
@@ -647,6 +649,11 @@ caching(void)
 	    W(LK_AUTHENTICATED, LK_VIA_BASIC_KEY, "alice", 0, 0));
 	run("Basic KEY:Y: a pair of its own", Q(.basic = KEY_ALICE ":Y"),
 	    W(LK_AUTHENTICATED, LK_VIA_BASIC_KEY, "alice", 0, 1));
+	/* The sign-in form takes no keys, cached pair or not. */
+	lk_login(&resolver, KEY_ALICE, 40, "X", 1, &res);
+	is_int(res.verdict, LK_DENY_BASIC,
+	    "sign-in form with a KEY:X the cache knows: refused");
+	ok(res.user.id == 0, "... and no user");
 	ncache = 0;
 	run("Basic KEY:X after a flush: looked up again",
 	    Q(.basic = KEY_ALICE ":X"),
