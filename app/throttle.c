@@ -141,12 +141,13 @@ throttle_check(struct throttle *t, const char *addr, unsigned limit,
 {
 	struct slot *s;
 	unsigned wait = 0;
-	uint32_t now = now_s();
+	uint32_t now;
 
 	*report = false;
 	if (t == NULL || limit == 0)
 		return 0;
 	lock(t);
+	now = now_s(); /* after the lock: no window opened later than now */
 	s = find(t, addr, window, false);
 	if (s != NULL && s->failures >= limit) {
 		wait = window - (now - s->opened);
