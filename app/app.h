@@ -78,6 +78,10 @@ void app_worker_init(struct app *app);
  * or -1 if the database cannot be reached now (the request gets 503).
  */
 int db_ready(struct app *app);
+/* Apply the NOTIFYs already received (no read): after a write, its own
+ * NOTIFY came back with its answer, so the caches it changed are emptied
+ * before that answer leaves. */
+void db_apply_notifies(struct app *app);
 /* Forget a connection that failed mid-request, so the next call of
  * db_ready reconnects. */
 void db_check(struct app *app);

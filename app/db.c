@@ -202,8 +202,6 @@ db_load_settings(struct app *app)
 int
 db_ready(struct app *app)
 {
-	PGnotify *n;
-
 	/* A new request: nothing of the last one is unknown any more. */
 	lost_mid_statement = false;
 	if (app->conn == NULL || PQstatus(app->conn) != CONNECTION_OK) {
@@ -218,6 +216,19 @@ db_ready(struct app *app)
 		if (reconnect(app) != 0)
 			return -1;
 	}
+	db_apply_notifies(app);
+	if (app->settings_stale && db_load_settings(app) != 0)
+		return -1;
+	return 0;
+}
+
+void
+db_apply_notifies(struct app *app)
+{
+	PGnotify *n;
+
+	if (app->conn == NULL)
+		return;
 	while ((n = PQnotifies(app->conn)) != NULL) {
 		if (strcmp(n->relname, "latchkey_auth") == 0)
 			cache_flush();
@@ -227,9 +238,6 @@ db_ready(struct app *app)
 			app->settings_stale = true;
 		PQfreemem(n);
 	}
-	if (app->settings_stale && db_load_settings(app) != 0)
-		return -1;
-	return 0;
 }
 
 /*

@@ -432,11 +432,16 @@ apply_verdict(struct api *a, const struct lk_resolution *res)
 	return false;
 }
 
-/* Call the route's handler, through the list cache for a cached GET. A
- * write forgets the lists before its answer leaves (whoever reads after it
- * sees it, on any worker); a refused one (401, 404, 422, ...) changed
- * nothing and forgets nothing, or anyone could keep the cache empty. 502
- * is a write whose outcome is unknown. */
+/*
+ * Call the route's handler, through the list cache for a cached GET. A
+ * write that changed what lists show sent NOTIFY latchkey_data (sql/005),
+ * which came back to this connection with the write's own answer: applied
+ * here, it empties the lists before this answer leaves, so whoever reads
+ * after it sees it, on any worker. A write that changed nothing (refused,
+ * or asking for no change) sent nothing and empties nothing, or anyone
+ * could keep the cache empty. A 502 is a write whose answer was lost: it
+ * may have committed.
+ */
 static void
 serve(struct api *a, const struct route *route, bool is_get)
 {
@@ -444,7 +449,8 @@ serve(struct api *a, const struct route *route, bool is_get)
 
 	if (!is_get) {
 		route->handler(a);
-		if (a->resp->status < 300 || a->resp->status == 502)
+		db_apply_notifies(a->app);
+		if (a->resp->status == 502)
 			listcache_flush();
 	} else if (route->cached && listcache_key(a, key) == 0) {
 		if (!listcache_get(key, a))
