@@ -5,10 +5,10 @@
  * the lists, two-way set-associative by key, in two tiers: many slots for
  * pages of 25 (about 22 KiB for issues) and a few for pages of 100
  * (python-redmine's, about 70 KiB); a larger list is served, not kept.
- * Memory is touched only as slots fill. Slots are
- * locked as cache.c's are: tried, never waited for, so a busy slot is a
- * miss. Both tables carry the data generation they were read in and count
- * only while it is the present one.
+ * Memory is touched only as slots fill. Slots are locked as cache.c's
+ * are: tried, never waited for, so a busy slot is a miss. Both tables
+ * carry the data generation they were read in and count only while it is
+ * the present one.
  */
 #define _GNU_SOURCE /* memmem */
 #include <sodium.h>

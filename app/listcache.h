@@ -13,10 +13,10 @@
  * included. Only 200 answers are kept.
  *
  * Everything goes at once when the data changes: NOTIFY on latchkey_data
- * (sql/005: any write to a table a list shows, by any client), a write
- * answered by this pool (at once, before its answer leaves), a lost
- * database connection; and entries live cache_ttl seconds at most
- * (0 turns the cache off).
+ * (sql/005: any write to a table a list shows, by any client; a write
+ * answered by this pool applies its own before its answer leaves), a
+ * write whose outcome is unknown (502), a lost database connection; and
+ * entries live cache_ttl seconds at most (0 turns the cache off).
  */
 #ifndef LISTCACHE_H
 #define LISTCACHE_H
