@@ -68,9 +68,10 @@ static const struct cfg_key cfg_keys[] = {
 	ROW_STR(secret_file, 1),
 	ROW_STR(pid_file, 0),
 	ROW_NUM(log_level, CFG_LEVEL, enum lk_log_level, 0, 0),
-	ROW_NUM(password_opslimit, CFG_ULL, unsigned long long, 1, 100),
 	ROW_NUM(
-	    password_memlimit, CFG_SIZE, unsigned long long, 8 * KIB, 4 * GIB),
+	    password_opslimit, CFG_ULL, unsigned long long, 1, LK_ARGON2_MAX_T),
+	ROW_NUM(password_memlimit, CFG_SIZE, unsigned long long, 8 * KIB,
+	    LK_ARGON2_MAX_KIB *KIB),
 	ROW_NUM(password_concurrency, CFG_UINT, unsigned, 1, 256),
 	ROW_NUM(throttle_failures, CFG_UINT, unsigned, 0, 1000000),
 	ROW_NUM(throttle_window, CFG_UINT, unsigned, 1, 86400),

@@ -11,8 +11,7 @@
 
 #include "lk_parse.h"
 
-#define HASH_ARGON2ID_MAX 255 /* the whole string, in bytes */
-#define HASH_BCRYPT_LEN   60  /* $2b$NN$ and 22 salt + 31 hash characters */
+#define HASH_BCRYPT_LEN 60 /* $2b$NN$ and 22 salt + 31 hash characters */
 
 static bool
 hash_is_b64(unsigned char c)
@@ -101,15 +100,17 @@ hash_argon2id(const char *s, size_t len)
 	const char *p = s, *end = s + len;
 	unsigned long m, t, par;
 
-	if (len > HASH_ARGON2ID_MAX)
+	if (len > LK_ARGON2ID_STR_MAX)
 		return false;
 	if (!hash_lit(&p, end, "$argon2id$v=19$m=") || !hash_u32(&p, end, &m) ||
 	    !hash_lit(&p, end, ",t=") || !hash_u32(&p, end, &t) ||
 	    !hash_lit(&p, end, ",p=") || !hash_u32(&p, end, &par) ||
 	    !hash_lit(&p, end, "$"))
 		return false;
-	/* Argon2: at least one pass and one lane, and 8 KiB per lane. */
-	if (t < 1 || par < 1 || par > 0xffffff || m < 8 * par)
+	/* Argon2: at least one pass and one lane, and 8 KiB per lane; and
+	 * no more than our ceilings. */
+	if (t < 1 || t > LK_ARGON2_MAX_T || par < 1 || par > LK_ARGON2_MAX_P ||
+	    m < 8 * par || m > LK_ARGON2_MAX_KIB)
 		return false;
 	/* Salt of 8 bytes at least, hash of 16 at least (Argon2's floors). */
 	if (!hash_b64(&p, end, 8) || !hash_lit(&p, end, "$") ||
@@ -130,7 +131,7 @@ hash_bcrypt(const char *s, size_t len)
 	if (s[4] < '0' || s[4] > '9' || s[5] < '0' || s[5] > '9' || s[6] != '$')
 		return false;
 	cost = (s[4] - '0') * 10 + (s[5] - '0');
-	if (cost < 4 || cost > 31)
+	if (cost < 4 || cost > LK_BCRYPT_MAX_COST)
 		return false;
 	for (i = 7; i < len; i++) {
 		unsigned char c = (unsigned char)s[i];

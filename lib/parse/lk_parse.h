@@ -135,7 +135,20 @@ enum lk_hashfmt {
 			       */
 };
 
-/* Classify a stored hash by its text alone. */
+/*
+ * The most a stored hash may ask for. A hash is data from the database, not
+ * from us: an imported row asking for gigabytes or hours would tie up a
+ * worker at every login attempt, so above these it is unreadable. New
+ * hashes stay within them too (password_opslimit, password_memlimit).
+ */
+#define LK_ARGON2_MAX_KIB   (1UL << 20) /* 1 GiB */
+#define LK_ARGON2_MAX_T     100
+#define LK_ARGON2_MAX_P     16
+#define LK_ARGON2ID_STR_MAX 127 /* bytes: libsodium reads 128 with the NUL */
+#define LK_BCRYPT_MAX_COST  16  /* 2^16 rounds: seconds */
+
+/* Classify a stored hash by its text alone: LK_HASH_UNREADABLE for any
+ * hash the verifier could not read, or whose cost is over the ceilings. */
 enum lk_hashfmt lk_hashfmt_classify(const char *hash, size_t len);
 
 /* --- config.c: latchkeyd.conf ------------------------------------------ */

@@ -116,12 +116,10 @@ static const struct {
 	{ S("password_memlimit = 19M"), "password_memlimit", 19922944, NULL },
 	{ S("password_memlimit = 64M"), "password_memlimit", 67108864, NULL },
 	{ S("password_memlimit = 1G"), "password_memlimit", 1073741824, NULL },
-	{ S("password_memlimit = 4G"), "password_memlimit", 4294967296LL,
+	{ S("password_memlimit = 1048576K"), "password_memlimit", 1073741824,
 	    NULL },
-	{ S("password_memlimit = 4194304K"), "password_memlimit", 4294967296LL,
+	{ S("password_memlimit = 1073741824"), "password_memlimit", 1073741824,
 	    NULL },
-	{ S("password_memlimit = 4294967296"), "password_memlimit",
-	    4294967296LL, NULL },
 	{ S("password_concurrency = 1"), "password_concurrency", 1, NULL },
 	{ S("password_concurrency = 256"), "password_concurrency", 256, NULL },
 	{ S("throttle_failures = 0"), "throttle_failures", 0, NULL },
@@ -313,43 +311,43 @@ static const struct {
 	{ S("socket_mode ="),
 	    "t.conf:1: socket_mode: must be an octal mode from 0 to 0777" },
 	{ S("password_memlimit = 8191"),
-	    "t.conf:1: password_memlimit: must be a size from 8K to 4G "
+	    "t.conf:1: password_memlimit: must be a size from 8K to 1G "
 	    "(bytes, or with a suffix k, M or G)" },
 	{ S("password_memlimit = 7k"),
-	    "t.conf:1: password_memlimit: must be a size from 8K to 4G "
+	    "t.conf:1: password_memlimit: must be a size from 8K to 1G "
 	    "(bytes, or with a suffix k, M or G)" },
-	{ S("password_memlimit = 4294967297"),
-	    "t.conf:1: password_memlimit: must be a size from 8K to 4G "
+	{ S("password_memlimit = 1073741825"),
+	    "t.conf:1: password_memlimit: must be a size from 8K to 1G "
 	    "(bytes, or with a suffix k, M or G)" },
-	{ S("password_memlimit = 5G"),
-	    "t.conf:1: password_memlimit: must be a size from 8K to 4G "
+	{ S("password_memlimit = 2G"),
+	    "t.conf:1: password_memlimit: must be a size from 8K to 1G "
 	    "(bytes, or with a suffix k, M or G)" },
 	{ S("password_memlimit = 19m"),
-	    "t.conf:1: password_memlimit: must be a size from 8K to 4G "
+	    "t.conf:1: password_memlimit: must be a size from 8K to 1G "
 	    "(bytes, or with a suffix k, M or G)" },
 	{ S("password_memlimit = 19 M"),
-	    "t.conf:1: password_memlimit: must be a size from 8K to 4G "
+	    "t.conf:1: password_memlimit: must be a size from 8K to 1G "
 	    "(bytes, or with a suffix k, M or G)" },
 	{ S("password_memlimit = 19MB"),
-	    "t.conf:1: password_memlimit: must be a size from 8K to 4G "
+	    "t.conf:1: password_memlimit: must be a size from 8K to 1G "
 	    "(bytes, or with a suffix k, M or G)" },
 	{ S("password_memlimit = 19MiB"),
-	    "t.conf:1: password_memlimit: must be a size from 8K to 4G "
+	    "t.conf:1: password_memlimit: must be a size from 8K to 1G "
 	    "(bytes, or with a suffix k, M or G)" },
 	{ S("password_memlimit = M"),
-	    "t.conf:1: password_memlimit: must be a size from 8K to 4G "
+	    "t.conf:1: password_memlimit: must be a size from 8K to 1G "
 	    "(bytes, or with a suffix k, M or G)" },
 	{ S("password_memlimit = 1.5G"),
-	    "t.conf:1: password_memlimit: must be a size from 8K to 4G "
+	    "t.conf:1: password_memlimit: must be a size from 8K to 1G "
 	    "(bytes, or with a suffix k, M or G)" },
 	{ S("password_memlimit = 18446744073709551615G"),
-	    "t.conf:1: password_memlimit: must be a size from 8K to 4G "
+	    "t.conf:1: password_memlimit: must be a size from 8K to 1G "
 	    "(bytes, or with a suffix k, M or G)" },
 	{ S("password_memlimit = 18446744073709551616"),
-	    "t.conf:1: password_memlimit: must be a size from 8K to 4G "
+	    "t.conf:1: password_memlimit: must be a size from 8K to 1G "
 	    "(bytes, or with a suffix k, M or G)" },
 	{ S("password_memlimit = 17179869184G"),
-	    "t.conf:1: password_memlimit: must be a size from 8K to 4G "
+	    "t.conf:1: password_memlimit: must be a size from 8K to 1G "
 	    "(bytes, or with a suffix k, M or G)" },
 	{ S("max_body = 1023"),
 	    "t.conf:1: max_body: must be a size from 1K to 64M "

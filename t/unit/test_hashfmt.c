@@ -33,9 +33,17 @@ static const struct {
 	{ "empty", S(""), UNREADABLE },
 	/* argon2id. */
 	{ "argon2id from libsodium", S(ARGON), ARGON2ID },
-	{ "argon2id, big costs",
+	{ "argon2id, at the ceilings",
+	    S(A_PRE "m=1048576,t=100,p=16$" A_SALT "$" A_HASH), ARGON2ID },
+	{ "argon2id, m over the ceiling",
+	    S(A_PRE "m=1048577,t=1,p=1$" A_SALT "$" A_HASH), UNREADABLE },
+	{ "argon2id, t over the ceiling",
+	    S(A_PRE "m=8,t=101,p=1$" A_SALT "$" A_HASH), UNREADABLE },
+	{ "argon2id, p over the ceiling",
+	    S(A_PRE "m=1024,t=1,p=17$" A_SALT "$" A_HASH), UNREADABLE },
+	{ "argon2id, 32-bit costs",
 	    S(A_PRE "m=4294967295,t=4294967295,p=16777215$" A_SALT "$" A_HASH),
-	    ARGON2ID },
+	    UNREADABLE },
 	{ "argon2id, smallest costs", S(A_PRE "m=8,t=1,p=1$" A_SALT "$" A_HASH),
 	    ARGON2ID },
 	{ "argon2id, m = 8p", S(A_PRE "m=32,t=1,p=4$" A_SALT "$" A_HASH),
@@ -116,7 +124,9 @@ static const struct {
 	    S("$2a$10$"
 	      "N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy"),
 	    BCRYPT },
-	{ "cost 31", S("$2b$31$" B_REST), BCRYPT },
+	{ "cost 16, the ceiling", S("$2b$16$" B_REST), BCRYPT },
+	{ "cost 17", S("$2b$17$" B_REST), UNREADABLE },
+	{ "cost 31", S("$2b$31$" B_REST), UNREADABLE },
 	{ "cost 03", S("$2b$03$" B_REST), UNREADABLE },
 	{ "cost 32", S("$2b$32$" B_REST), UNREADABLE },
 	{ "cost 4", S("$2b$4$a" B_REST), UNREADABLE },
@@ -199,17 +209,15 @@ main(void)
 	is_int(lk_hashfmt_classify(ARGON, 5), UNREADABLE, "length 5");
 
 	/*
-	 * The whole argon2id string must stay under 256 bytes. The
-	 * parameters are chosen so that each hash is 200 or 204 characters
-	 * long, a valid base64 length: only the total can be wrong.
+	 * The whole argon2id string must fit libsodium's 128-byte buffer
+	 * with its NUL. The parameters are chosen so that each hash part
+	 * has a valid base64 length: only the total can be wrong.
 	 */
-	is_int(classify_long("m=19456,t=2,p=1", 254), ARGON2ID,
-	    "argon2id of 254 bytes");
-	is_int(classify_long("m=194560,t=2,p=1", 255), ARGON2ID,
-	    "argon2id of 255 bytes");
-	is_int(classify_long("m=1945600,t=2,p=1", 256), UNREADABLE,
-	    "argon2id of 256 bytes");
-	is_int(classify_long("m=19456,t=2,p=1", 258), UNREADABLE,
-	    "argon2id of 258 bytes");
+	is_int(classify_long("m=194560,t=2,p=1", 127), ARGON2ID,
+	    "argon2id of 127 bytes");
+	is_int(classify_long("m=19456,t=2,p=1", 128), UNREADABLE,
+	    "argon2id of 128 bytes");
+	is_int(classify_long("m=194560,t=2,p=1", 130), UNREADABLE,
+	    "argon2id of 130 bytes");
 	return tap_done();
 }
