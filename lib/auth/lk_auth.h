@@ -108,8 +108,6 @@ enum lk_user_status {
 struct lk_user {
 	int64_t id;
 	char login[LK_LOGIN_MAX + 1];
-	char firstname[64];
-	char lastname[64];
 	char hashed_password[LK_HASH_MAX];
 	char salt[LK_HASH_MAX];
 	int status; /* enum lk_user_status */

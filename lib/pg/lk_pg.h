@@ -17,8 +17,8 @@
 #define LK_TIME_MAX 32 /* "2026-01-02T03:04:05Z" and room to spare */
 
 struct lk_pgstore {
-	PGconn *conn;  /* borrowed */
-	bool prepared; /* statements exist on conn */
+	PGconn *conn;      /* borrowed */
+	unsigned prepared; /* a bit per statement that exists on conn */
 };
 
 /* Attach to a (new) connection; statements are prepared on first use. */

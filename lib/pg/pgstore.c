@@ -7,8 +7,8 @@
 #include "lk_pg.h"
 
 #define USER_COLUMNS                                                           \
-	"u.id, u.login, u.firstname, u.lastname, u.hashed_password, "          \
-	"u.salt, u.status, u.admin, u.must_change_passwd"
+	"u.id, u.login, u.hashed_password, u.salt, u.status, u.admin, "        \
+	"u.must_change_passwd"
 
 static const struct statement {
 	const char *name;
@@ -53,32 +53,36 @@ static const struct statement {
 	    3 },
 };
 
+#define NSTATEMENTS (sizeof(statements) / sizeof(statements[0]))
+_Static_assert(NSTATEMENTS <= 8 * sizeof(unsigned), "a bit per statement");
+
 void
 lk_pgstore_attach(struct lk_pgstore *s, PGconn *conn)
 {
 	s->conn = conn;
-	s->prepared = false;
+	s->prepared = 0;
 }
 
+/* Prepare statement st on first use, each on its own: one that cannot be
+ * prepared now (its table not there yet) is tried again next time, and
+ * leaves the others alone. */
 static enum lk_err
-prepare(struct lk_pgstore *s)
+prepare(struct lk_pgstore *s, int st)
 {
-	size_t i;
+	PGresult *res;
+	ExecStatusType status;
 
-	if (s->prepared)
+	if (s->prepared & 1U << st)
 		return LK_OK;
 	if (s->conn == NULL || PQstatus(s->conn) != CONNECTION_OK)
 		return LK_ESTORE;
-	for (i = 0; i < sizeof(statements) / sizeof(statements[0]); i++) {
-		PGresult *res = PQprepare(s->conn, statements[i].name,
-		    statements[i].sql, statements[i].nparams, NULL);
-		ExecStatusType st = PQresultStatus(res);
-
-		PQclear(res);
-		if (st != PGRES_COMMAND_OK)
-			return LK_ESTORE;
-	}
-	s->prepared = true;
+	res = PQprepare(s->conn, statements[st].name, statements[st].sql,
+	    statements[st].nparams, NULL);
+	status = PQresultStatus(res);
+	PQclear(res);
+	if (status != PGRES_COMMAND_OK)
+		return LK_ESTORE;
+	s->prepared |= 1U << st;
 	return LK_OK;
 }
 
@@ -92,7 +96,7 @@ run(struct lk_pgstore *s, int st, const char *const *values, const int *lengths)
 	ExecStatusType status;
 	int i;
 
-	if (prepare(s) != LK_OK)
+	if (prepare(s, st) != LK_OK)
 		return NULL;
 	for (i = 0; i < statements[st].nparams; i++)
 		formats[i] = lengths != NULL && lengths[i] > 0;
@@ -130,18 +134,16 @@ user_row(PGresult *res, struct lk_user *out)
 	memset(out, 0, sizeof(*out));
 	out->id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
 	copy_field(out->login, sizeof(out->login), res, 1);
-	copy_field(out->firstname, sizeof(out->firstname), res, 2);
-	copy_field(out->lastname, sizeof(out->lastname), res, 3);
-	copy_field(out->hashed_password, sizeof(out->hashed_password), res, 4);
-	copy_field(out->salt, sizeof(out->salt), res, 5);
-	out->status = atoi(PQgetvalue(res, 0, 6));
-	out->admin = PQgetvalue(res, 0, 7)[0] == 't';
-	out->must_change_passwd = PQgetvalue(res, 0, 8)[0] == 't';
-	out->token_id = strtoll(PQgetvalue(res, 0, 9), NULL, 10);
-	out->token_stale = PQgetvalue(res, 0, 10)[0] == 't';
+	copy_field(out->hashed_password, sizeof(out->hashed_password), res, 2);
+	copy_field(out->salt, sizeof(out->salt), res, 3);
+	out->status = atoi(PQgetvalue(res, 0, 4));
+	out->admin = PQgetvalue(res, 0, 5)[0] == 't';
+	out->must_change_passwd = PQgetvalue(res, 0, 6)[0] == 't';
+	out->token_id = strtoll(PQgetvalue(res, 0, 7), NULL, 10);
+	out->token_stale = PQgetvalue(res, 0, 8)[0] == 't';
 	/* The hash column may hold secrets of another form; wipe the copy
 	 * libpq made before it goes back to the allocator. */
-	lk_wipe(PQgetvalue(res, 0, 4), (size_t)PQgetlength(res, 0, 4));
+	lk_wipe(PQgetvalue(res, 0, 2), (size_t)PQgetlength(res, 0, 2));
 	PQclear(res);
 	return LK_OK;
 }
@@ -222,7 +224,7 @@ store_key(struct lk_pgstore *s, const struct lk_keys *keys, int st,
 	snprintf(id, sizeof(id), "%lld", (long long)user_id);
 	lk_token_digest(keys, key, LK_KEY_LEN, digest);
 	lk_token_seal(keys, key, sealed);
-	if (prepare(s) != LK_OK)
+	if (prepare(s, st) != LK_OK)
 		return LK_ESTORE;
 	res = PQexecPrepared(s->conn, statements[st].name, 3, values, lengths,
 	    (const int[]){ 0, 1, 1 }, 0);
