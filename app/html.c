@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "cache.h"
+#include "listcache.h"
 #include "html.h"
 #include "log.h"
 #include "page.h"
@@ -172,8 +173,10 @@ html_handle(struct app *app, const struct request *req, struct response *resp)
 	}
 	/* What the page reads from now on may be cached (cache_begin). */
 	ready = db_ready(app) == 0;
-	if (ready)
+	if (ready) {
 		cache_begin();
+		listcache_begin();
+	}
 	if (!ready || load_user(&p) != 0) {
 		resp_header(resp, "Retry-After", "5");
 		page_error(&p, 503, "Service unavailable",
@@ -196,10 +199,15 @@ html_handle(struct app *app, const struct request *req, struct response *resp)
 		    "administrators.");
 		goto out;
 	}
-	if (get)
+	if (get) {
 		route->get(&p);
-	else
+	} else {
 		route->post(&p);
+		/* What the form changed (a key, a password, a setting) came
+		 * back as its own NOTIFY: every worker forgets the old now,
+		 * before this answer leaves. */
+		db_apply_notifies(app);
+	}
 out:
 	lk_wipe(&p.sess, sizeof(p.sess));
 	lk_wipe(p.csrf, sizeof(p.csrf));

@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cache.h"
 #include "log.h"
 #include "page.h"
 
@@ -148,8 +147,6 @@ page_api_key_post(struct page *p)
 		    "The key could not be reset. Try again in a few seconds.");
 		return;
 	}
-	/* Every worker forgets the old key now, not when the NOTIFY comes. */
-	cache_flush();
 	log_event(LK_LOG_INFO, "api_key_reset", "login", p->user.login, "via",
 	    "form", "addr", p->req->remote_addr, (char *)NULL);
 	page_redirect(p, "/my/account?flash=key_reset#api-key");

@@ -11,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cache.h"
 #include "gate.h"
 #include "log.h"
 #include "page.h"
@@ -355,11 +354,8 @@ store_password(struct page *p, const char *pw, size_t pwlen)
 	    "RETURNING " STAMP_SQL,
 	    2, values);
 	lk_wipe(hash, sizeof(hash));
-	if (r != NULL && PQntuples(r) == 1) {
+	if (r != NULL && PQntuples(r) == 1)
 		stamp = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
-		/* Every worker forgets the old password now. */
-		cache_flush();
-	}
 	PQclear(r);
 	if (stamp < 0) {
 		db_check(p->app);

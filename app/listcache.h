@@ -21,7 +21,9 @@
 #ifndef LISTCACHE_H
 #define LISTCACHE_H
 
-#include "api.h"
+#include "app.h"
+
+struct api; /* api.h: not included, pages (page.h) include this too */
 
 #define LISTCACHE_KEY_LEN 32
 

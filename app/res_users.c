@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cache.h"
 #include "api.h"
 #include "keys.h"
 #include "profile.h"
@@ -119,46 +118,39 @@ static void
 update(struct api *a)
 {
 	json_object *tree, *u = body_object(a, "user", &tree);
-	const char *first, *last, *mail, *errors[5];
-	bool bad = false;
-	size_t n = 0;
+	struct api_errors errs = { 0 };
+	const char *first, *last, *mail;
 	char id[24];
 
 	if (u == NULL)
 		return;
-	first = body_string(u, "firstname", 30, &bad);
-	last = body_string(u, "lastname", 255, &bad);
-	mail = body_string(u, "mail", 254, &bad);
-	if (bad) {
-		/* Over-long or not text: Redmine says "is too long"/invalid. */
-		errors[n++] = "A field is too long or not text";
-	}
-	if (first != NULL && first[strspn(first, " \t")] == '\0')
-		errors[n++] = "First name cannot be blank";
-	if (last != NULL && last[strspn(last, " \t")] == '\0')
-		errors[n++] = "Last name cannot be blank";
+	/* The schema's limits, in characters, with Redmine's messages. */
+	first = api_text(
+	    u, "firstname", "First name", 30, API_TEXT_NOT_BLANK, &errs);
+	last = api_text(
+	    u, "lastname", "Last name", 255, API_TEXT_NOT_BLANK, &errs);
+	mail = api_text(u, "mail", "Email", 254, API_TEXT_NOT_BLANK, &errs);
 	if (mail != NULL && !mail_valid(mail))
-		errors[n++] = "Email is invalid";
-	errors[n] = NULL;
-	if (n > 0) {
-		api_invalid(a, errors);
+		api_error(&errs, "Email is invalid");
+	if (errs.n > 0) {
+		api_invalid_errors(a, &errs);
 		goto out;
 	}
 	snprintf(id, sizeof(id), "%lld", (long long)a->user->id);
 	{
 		const char *values[4] = { id, first, last, mail };
 
+		/* Every worker shows the change from the next request on:
+		 * sql/004's trigger empties the caches. */
 		if (db_command(a->app,
 			"UPDATE users SET firstname = coalesce($2, firstname), "
 			"lastname = coalesce($3, lastname), "
 			"mail = coalesce($4, mail), updated_on = now() "
 			"WHERE id = $1",
 			4, values) < 0) {
-			api_unavailable(a);
+			api_write_failed(a, "User is invalid");
 			goto out;
 		}
-		/* Every worker shows the change from the next request on. */
-		cache_flush();
 	}
 	api_no_content(a);
 out:

@@ -3,6 +3,7 @@
 # item 7): ?key=, X-Redmine-API-Key, Basic login:password, Basic KEY:X and
 # KEY:; the 401s with and without the challenge; the REST API switched off;
 # and the API key never stored (nor logged) in plain text.
+import json
 import os
 import re
 import sys
@@ -176,6 +177,36 @@ r = settle(200, "/users/current.json?key=" + key, [])
 tap.is_(r.status, 200, "REST API back on: 200 (within 2 s)")
 
 # --- the key is nowhere in plain text ----------------------------------------
+
+# --- PUT /my/account: Redmine's checks, lengths in characters ----------------
+
+
+def put_account(body):
+    return s.request("PUT", "/my/account.json", key=key,
+                     headers=[("Content-Type", "application/json")],
+                     body=json.dumps({"user": body}))
+
+
+name16 = "\u5c71" * 16  # 16 characters, 48 bytes: under 30 characters
+r = put_account({"firstname": name16})
+tap.is_(r.status, 204, "a first name of 16 CJK characters (48 bytes)")
+tap.is_(s.get("/my/account.json", key=key).json()["user"]["firstname"],
+        name16, "is stored as sent")
+for body, want in (
+        ({"firstname": "\u5c71" * 31},
+         ["First name is too long (maximum is 30 characters)"]),
+        ({"lastname": "  "}, ["Last name cannot be blank"]),
+        ({"mail": "no-at-sign"}, ["Email is invalid"]),
+        ({"mail": ""}, ["Email cannot be blank"]),
+        ({"firstname": {"x": 1}, "lastname": ["x"]},
+         ["First name is invalid", "Last name is invalid"])):
+    r = put_account(body)
+    tap.is_((r.status, r.json().get("errors") if r.status == 422 else None),
+            (422, want), "PUT %s: 422 %s" % (json.dumps(body), want))
+tap.is_(s.get("/my/account.json", key=key).json()["user"]["firstname"],
+        name16, "and nothing refused was stored")
+r = put_account({"firstname": "Alice"})
+tap.is_(r.status, 204, "the first name back")
 
 
 def table_text(table):
