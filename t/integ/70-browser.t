@@ -31,7 +31,7 @@ def npm_ci():
         return True
     npm = shutil.which("npm")
     if npm is None:
-        tap.diag("npm is missing: install Node.js (20 or later) and npm")
+        tap.diag("npm is missing: install Node.js (18 or later) and npm")
         return False
     r = subprocess.run([npm, "ci", "--no-audit", "--no-fund",
                         "--loglevel=error"], cwd=BROWSER_DIR,
