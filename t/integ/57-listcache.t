@@ -248,6 +248,21 @@ tap.ok(within_a_second(lambda: {
 # shows what it keeps, and what empties it.
 s.psql("DROP TRIGGER news_data_changed ON news")
 s.psql("DROP TRIGGER members_data_changed ON members")
+# Fresh workers, each connected before what follows: none holds a NOTIFY
+# of the sections above still unread, and none connects (which empties the
+# cache) in the middle of it. An idle worker reads its NOTIFYs only at its
+# next request.
+s.restart_latchkeyd()
+
+
+def connected():
+    return int(s.psql("SELECT count(*) FROM pg_stat_activity WHERE "
+                      "application_name = 'latchkeyd'").strip())
+
+
+tap.ok(lk.wait_for(lambda: s.get("/projects.json").status == 200 and
+                   connected() >= 3, 10),
+       "the three workers are connected")
 news_page = "/news.json?limit=5"  # small enough to keep
 
 
