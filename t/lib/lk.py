@@ -89,7 +89,14 @@ class TestStack(stackmod.Stack):
         error log can hold a request line with ?key=: it cannot be
         redacted, the README says so, and it is not checked here.)"""
         found = []
-        needles = {k: "key " + k[:6] + "..." for k in self.secrets}
+        needles = {}
+        for k in self.secrets:
+            # A key, or a password a test made, and how Basic carries
+            # it as the user part (KEY:X, KEY:).
+            needles[k] = "secret " + k[:6] + "..."
+            for pw in ("X", ""):
+                needles[lkhttp.basic(k, pw)[6:]] = \
+                    "Basic %s...:%s" % (k[:6], pw)
         for login, pw in PASSWORDS.items():
             needles[pw] = "%s's password" % login
             needles[lkhttp.basic(login, pw)[6:]] = \
