@@ -162,11 +162,10 @@ cmd_init(struct admin *ad, int argc, char **argv)
 	if (admin_wants_help(argc, argv) || argc != 1) {
 		fprintf(admin_wants_help(argc, argv) ? stdout : stderr,
 		    "usage: latchkey init\n"
-		    "Create the server secret (secret_file of the "
-		    "configuration:"
-		    " %s),\n32 random bytes, mode 0600. Refuses to overwrite "
-		    "one: every API key\nand session is sealed under it.\n",
-		    path);
+		    "Create the server secret, the file secret_file names in "
+		    "the configuration\n(default /etc/latchkey/secret): 32 "
+		    "random bytes, mode 0600. Refuses to\noverwrite one: "
+		    "every API key and session is sealed under it.\n");
 		return admin_wants_help(argc, argv) ? 0 : 1;
 	}
 	if (sodium_init() < 0)
@@ -266,6 +265,15 @@ cmd_migrate(struct admin *ad, int argc, char **argv)
 		    "INSERT INTO schema_migrations "
 		    "(version) VALUES ($1)",
 		    1, NULL, values, NULL, NULL, 0);
+		/* Not recorded, not applied: the COMMIT of a failed
+		 * transaction would say nothing and roll it all back. */
+		if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+			fprintf(stderr, "latchkey: migrate: %s: %s",
+			    migrations[i].name, PQerrorMessage(conn));
+			PQclear(res);
+			exec_sql(conn, "ROLLBACK", "rollback");
+			return 1;
+		}
 		PQclear(res);
 		if (exec_sql(conn, "COMMIT", "commit") != 0)
 			return 1;
@@ -431,9 +439,9 @@ cmd_reload(struct admin *ad, int argc, char **argv)
 	if (admin_wants_help(argc, argv) || argc != 1) {
 		fprintf(admin_wants_help(argc, argv) ? stdout : stderr,
 		    "usage: latchkey reload\n"
-		    "Send SIGHUP to the latchkeyd whose pid is in pid_file "
-		    "(%s).\n",
-		    ad->cfg.pid_file[0] ? ad->cfg.pid_file : "not set");
+		    "Send SIGHUP to the latchkeyd whose pid is in the file "
+		    "pid_file names in the\nconfiguration (no default: set "
+		    "it to use this command).\n");
 		return admin_wants_help(argc, argv) ? 0 : 1;
 	}
 	if (ad->cfg.pid_file[0] == '\0') {

@@ -816,6 +816,25 @@ tap.like(out, r"already loaded", "... and a second time: a no-op")
 rc, out, err = admin("user", "list", conf=other)
 tap.is_(len(out.splitlines()), 7, "user list there: a header and 6 users")
 
+# --- migrate: a migration whose record cannot be written is not applied ----
+
+s.psql("CREATE FUNCTION no_record() RETURNS trigger LANGUAGE plpgsql AS "
+       "$$ BEGIN RAISE EXCEPTION 'not today'; END $$")
+s.psql("CREATE TRIGGER no_record BEFORE INSERT ON schema_migrations "
+       "FOR EACH ROW EXECUTE FUNCTION no_record()")
+s.psql("DELETE FROM schema_migrations WHERE version = '006_auth_on_insert'")
+rc, out, err = admin("migrate")
+tap.is_((rc, out), (1, ""), "migrate when its record cannot be written: "
+        "exit 1, nothing said applied")
+tap.like(err, r"^latchkey: migrate: 006_auth_on_insert: ERROR:  not today",
+         "... and why")
+tap.is_(s.psql("SELECT count(*) FROM schema_migrations WHERE version = "
+               "'006_auth_on_insert'").strip(), "0", "... not recorded")
+s.psql("DROP TRIGGER no_record ON schema_migrations")
+rc, out, err = admin("migrate")
+tap.is_((rc, out), (0, "latchkey: applied 006_auth_on_insert\n"),
+        "once it can: applied")
+
 # --- no secret in any output -------------------------------------------------
 
 leaks = [(cmd, x) for cmd, text in OUTPUTS for x in SECRETS if x in text]
