@@ -14,13 +14,11 @@
 struct emit {
 	enum fmt fmt;
 	int depth;
-	bool failed;
 	/* JSON: the open containers; page fields wait for the array's end. */
 	json_object *root;
 	json_object *stack[MAX_DEPTH];
 	struct page pages[MAX_DEPTH];
 	bool paged[MAX_DEPTH];
-	const char *names[MAX_DEPTH];
 	/* XML: arrays end in a full end tag even when empty, as Redmine's
 	 * <journals type="array"></journals>. */
 	bool arrays[MAX_DEPTH];
@@ -85,9 +83,10 @@ json_add(struct emit *e, const char *name, json_object *value)
 static void
 json_push(struct emit *e, const char *name, json_object *value)
 {
+	/* Our documents nest four deep at most: past MAX_DEPTH is a bug,
+	 * dropped rather than written out of bounds. */
 	if (e->depth + 1 >= MAX_DEPTH) {
 		json_object_put(value);
-		e->failed = true;
 		return;
 	}
 	json_add(e, name, json_object_get(value));
@@ -126,7 +125,6 @@ emit_array(struct emit *e, const char *name, const struct page *page)
 	if (e->fmt == FMT_JSON) {
 		json_push(e, name, json_object_new_array());
 		e->paged[e->depth] = page != NULL;
-		e->names[e->depth] = name;
 		if (page != NULL)
 			e->pages[e->depth] = *page;
 		return;
@@ -149,10 +147,8 @@ emit_array(struct emit *e, const char *name, const struct page *page)
 void
 emit_end(struct emit *e)
 {
-	if (e->depth == 0) {
-		e->failed = true;
-		return;
-	}
+	if (e->depth == 0)
+		return; /* an end too many: a bug, ignored */
 	if (e->fmt == FMT_XML) {
 		if (e->depth < MAX_DEPTH && e->arrays[e->depth])
 			xmlTextWriterFullEndElement(e->w);

@@ -1,5 +1,5 @@
 /*
- * profile.h: each worker's copy of users' own records as /users/current
+ * profile.h: the pool's copy of users' own records as /users/current
  * and /my/account show them (with the sealed copy of the key, never the
  * key), so the hottest request needs no query once a user has been seen.
  * It lives and dies with the credential cache (cache.h): shared by the

@@ -19,7 +19,7 @@
 	"WHERE u.id = $1"
 
 /*
- * The acting user's row: from this worker's profile cache, else from the
+ * The acting user's row: from the pool's profile cache, else from the
  * database (and then kept). v[] holds USER_SQL's columns. 0, or -1 with
  * the 503 sent; *res is the result to PQclear (NULL on a hit).
  */

@@ -198,9 +198,10 @@ struct lk_resolution {
 /* Optional hooks; any may be NULL. */
 struct lk_resolver_hooks {
 	void *ctx;
-	/* Bound concurrent argon2id checks across the pool: enter waits a
-	 * little for a slot and answers false if none came free (the request
-	 * then gets 503 rather than tying up its worker); leave releases. */
+	/* Bound concurrent argon2id checks across the pool: enter takes a
+	 * slot if one is free and answers false at once if none is (the
+	 * request then gets 503 rather than tying up its worker); leave
+	 * releases. */
 	bool (*slow_enter)(void *ctx);
 	void (*slow_leave)(void *ctx);
 	/* Told of every password verification made (real or dummy): lets
