@@ -43,7 +43,6 @@ const char *admin_check_mail(const char *s, size_t len);
 /* A project identifier: ^[a-z][a-z0-9_-]{0,99}$, not "new". */
 const char *admin_check_identifier(const char *s, size_t len);
 /* Characters (not bytes) of valid UTF-8. */
-size_t admin_utf8_chars(const char *s, size_t len);
 /* s[0..len) made safe to quote in a message: control characters and bad
  * UTF-8 as '?', cut with "..." to fit out[size]. Returns out. */
 const char *admin_shown(const char *s, size_t len, char *out, size_t size);

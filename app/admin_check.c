@@ -9,18 +9,6 @@
 
 #include "admin.h"
 
-size_t
-admin_utf8_chars(const char *s, size_t len)
-{
-	size_t i, n = 0;
-
-	/* Every byte but a continuation byte starts a character. */
-	for (i = 0; i < len; i++)
-		if (((unsigned char)s[i] & 0xc0) != 0x80)
-			n++;
-	return n;
-}
-
 /* True if s[0..len) (valid UTF-8) holds a C0 or C1 control character or
  * DEL: they would garble terminals, tables and log lines. */
 static bool
@@ -74,7 +62,7 @@ admin_check_name(const char *s, size_t len, size_t maxchars)
 		return "empty";
 	if (!lk_utf8_valid(s, len))
 		return "not valid UTF-8";
-	if (admin_utf8_chars(s, len) > maxchars)
+	if (lk_utf8_chars(s, len) > maxchars)
 		return maxchars == ADMIN_FIRSTNAME_MAX
 			   ? "longer than 30 characters"
 			   : "longer than 255 characters";

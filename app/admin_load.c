@@ -184,7 +184,7 @@ get_text(struct load *ld, json_object *obj, const char *name, bool required,
 	}
 	if (required && len == 0)
 		return fail(ld, name, "empty");
-	if (admin_utf8_chars(*s, len) > max)
+	if (lk_utf8_chars(*s, len) > max)
 		return fail(ld, name, "longer than %zu characters", max);
 	return 1;
 }

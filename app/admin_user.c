@@ -429,7 +429,7 @@ user_list(struct admin *ad)
 		for (c = 0; c < NCOL; c++) {
 			const char *v = cell(res, r, c, buf[c], sizeof(buf[c]));
 
-			w = admin_utf8_chars(v, strlen(v));
+			w = lk_utf8_chars(v, strlen(v));
 			if (w > width[c])
 				width[c] = w;
 		}
@@ -442,7 +442,7 @@ user_list(struct admin *ad)
 				break;
 			}
 			/* Pad by characters: printf's width counts bytes. */
-			w = admin_utf8_chars(v, strlen(v));
+			w = lk_utf8_chars(v, strlen(v));
 			printf("%s%*s", v, (int)(width[c] - w + 2), "");
 		}
 	}

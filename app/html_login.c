@@ -305,18 +305,6 @@ page_password_get(struct page *p)
 	password_form(p, NULL);
 }
 
-/* Characters, as Redmine counts them: UTF-8 lead bytes. */
-static size_t
-utf8_chars(const char *s, size_t len)
-{
-	size_t i, n = 0;
-
-	for (i = 0; i < len; i++)
-		if (((unsigned char)s[i] & 0xC0) != 0x80)
-			n++;
-	return n;
-}
-
 /* Hash the new password and store it: 0, or -1 with the answer sent. */
 static int
 store_password(struct page *p, const char *pw, size_t pwlen)
@@ -389,7 +377,7 @@ page_password_post(struct page *p)
 	    p, "new_password_confirmation", confirm, sizeof(confirm), &conflen);
 	if (have_pw < 0)
 		error = "Password is too long (maximum is 1024 bytes)";
-	else if (have_pw == 0 || utf8_chars(pw, pwlen) < PASSWORD_MIN)
+	else if (have_pw == 0 || lk_utf8_chars(pw, pwlen) < PASSWORD_MIN)
 		error = "Password is too short (minimum is 8 characters)";
 	else if (have_conf != 1 || conflen != pwlen ||
 		 memcmp(pw, confirm, pwlen) != 0)

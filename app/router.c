@@ -314,18 +314,6 @@ api_invalid_errors(struct api *a, const struct api_errors *errs)
 	api_invalid(a, messages);
 }
 
-/* Characters, as Redmine and PostgreSQL count them: UTF-8 lead bytes. */
-static size_t
-utf8_chars(const char *s)
-{
-	size_t n = 0;
-
-	for (; *s != '\0'; s++)
-		if (((unsigned char)*s & 0xC0) != 0x80)
-			n++;
-	return n;
-}
-
 const char *
 api_text(json_object *obj, const char *name, const char *label,
     size_t max_chars, enum api_text_rule rule, struct api_errors *errs)
@@ -353,7 +341,7 @@ api_text(json_object *obj, const char *name, const char *label,
 		api_error(errs, "%s cannot be blank", label);
 		return NULL;
 	}
-	if (s != NULL && utf8_chars(s) > max_chars) {
+	if (s != NULL && lk_utf8_chars(s, strlen(s)) > max_chars) {
 		api_error(errs, "%s is too long (maximum is %zu characters)",
 		    label, max_chars);
 		return NULL;

@@ -48,6 +48,9 @@ void lk_wipe(void *p, size_t len);
 
 /* True if s[0..len) is well-formed UTF-8 without NUL bytes. */
 bool lk_utf8_valid(const char *s, size_t len);
+/* The characters in s[0..len) (valid UTF-8), as Redmine counts them for
+ * its length limits: every byte but a continuation byte starts one. */
+size_t lk_utf8_chars(const char *s, size_t len);
 
 /* --- query.c: the query string ---------------------------------------- */
 

@@ -1,7 +1,7 @@
 /*
  * utf8.c: strict UTF-8 validation (RFC 3629): no overlong forms, no
  * surrogates, nothing above U+10FFFF, and no NUL bytes, which C strings
- * and PostgreSQL text cannot hold.
+ * and PostgreSQL text cannot hold; and counting characters.
  */
 #include "lk_parse.h"
 
@@ -54,4 +54,15 @@ lk_utf8_valid(const char *s, size_t len)
 		i += n + 1;
 	}
 	return true;
+}
+
+size_t
+lk_utf8_chars(const char *s, size_t len)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < len; i++)
+		if (((unsigned char)s[i] & 0xc0) != 0x80)
+			n++;
+	return n;
 }

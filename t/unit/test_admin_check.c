@@ -157,8 +157,8 @@ main(void)
 	is_str(admin_check_identifier(big, 101), "longer than 100 characters",
 	    "identifier of 101 characters");
 
-	is_int(admin_utf8_chars(S("a\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80")), 4,
-	    "admin_utf8_chars counts characters, not bytes");
+	is_int(lk_utf8_chars(S("a\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80")), 4,
+	    "lk_utf8_chars counts characters, not bytes");
 
 	is_str(admin_shown(S("alice"), out, sizeof(out)), "alice",
 	    "shown: short text as it is");

@@ -78,5 +78,10 @@ main(void)
 	ok(lk_utf8_valid("ab\xff", 2), "length bounds the input");
 	ok(!lk_utf8_valid("\xe2\x82\xac", 2), "a cut sequence is invalid");
 	ok(lk_utf8_valid(NULL, 0), "NULL with length 0 is empty");
+	is_int(lk_utf8_chars("a\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80", 10), 4,
+	    "lk_utf8_chars: one character of each length");
+	is_int(lk_utf8_chars("\xe2\x82\xacxyz", 2), 1,
+	    "lk_utf8_chars: the length bounds the count");
+	is_int(lk_utf8_chars(NULL, 0), 0, "lk_utf8_chars: empty");
 	return tap_done();
 }
