@@ -75,9 +75,11 @@ static struct mem_user users[] = {
 #define NUSERS (sizeof(users) / sizeof(users[0]))
 
 static struct {
-	bool fail;      /* every call answers LK_ESTORE */
-	bool gate_busy; /* slow_enter refuses */
-	int lookups;    /* user_by_login + user_by_key */
+	bool fail;        /* every call answers LK_ESTORE */
+	bool login_fails; /* only user_by_login does */
+	bool touch_fails; /* only key_touch does */
+	bool gate_busy;   /* slow_enter refuses */
+	int lookups;      /* user_by_login + user_by_key */
 	int touches;
 	int upgrades;
 	int slow;    /* password verifications (hooks.slow_check) */
@@ -92,7 +94,7 @@ by_login(void *ctx, const char *login, struct lk_user *out)
 
 	(void)ctx;
 	st.lookups++;
-	if (st.fail)
+	if (st.fail || st.login_fails)
 		return LK_ESTORE;
 	for (i = 0; i < NUSERS; i++)
 		if (strcasecmp(users[i].u.login, login) == 0) {
@@ -127,7 +129,7 @@ touch(void *ctx, int64_t token_id)
 {
 	(void)ctx, (void)token_id;
 	st.touches++;
-	return LK_OK;
+	return st.touch_fails ? LK_ESTORE : LK_OK;
 }
 
 static enum lk_err
@@ -176,6 +178,7 @@ struct req {
 	const char *switch_user;
 	bool rest_off;
 	bool store_fails;
+	bool touch_fails;
 	bool gate; /* the slow-check gate is busy */
 };
 
@@ -198,6 +201,7 @@ run(const char *name, struct req r, struct want w)
 	memset(&c, 0, sizeof(c));
 	memset(&st, 0, sizeof(st));
 	st.fail = r.store_fails;
+	st.touch_fails = r.touch_fails;
 	st.gate_busy = r.gate;
 	if (r.query != NULL) {
 		c.query = r.query;
@@ -500,6 +504,11 @@ bookkeeping(void)
 	run("stale key", Q(.query = "key=" KEY_ALICE),
 	    W(LK_AUTHENTICATED, LK_VIA_QUERY, "alice", 0, 1));
 	is_int(st.touches, 1, "a stale key is touched");
+	/* Bookkeeping that fails does not fail the request. */
+	run("stale key, last_used_on not written",
+	    Q(.query = "key=" KEY_ALICE, .touch_fails = true),
+	    W(LK_AUTHENTICATED, LK_VIA_QUERY, "alice", 0, 1));
+	is_int(st.touches, 1, "the touch was tried (and failed)");
 	is_int(lk_verdict_status(LK_DENY_CONFLICT), 400, "status 400");
 	is_int(lk_verdict_status(LK_DENY_KEY), 401, "status 401");
 	is_int(lk_verdict_status(LK_DENY_REST_OFF), 403, "status 403");
@@ -548,6 +557,45 @@ cache_put(void *ctx, const uint8_t id[LK_DIGEST_LEN], const struct lk_user *u)
 		cache[ncache].u = *u;
 	}
 	ncache++;
+}
+
+/* Error paths the tables above do not reach. */
+static void
+errors(void)
+{
+	static char long_login[LK_CRED_MAX + 2];
+	struct lk_resolution res;
+
+	/* The switch's lookup fails after the admin's key was found: 503,
+	 * not 412 and not the admin acting as themselves. */
+	memset(&st, 0, sizeof(st));
+	st.login_fails = true;
+	{
+		struct lk_creds c = { 0 };
+		struct lk_settings settings = { true, false };
+
+		c.api_key = KEY_ADMIN;
+		c.api_key_len = strlen(KEY_ADMIN);
+		c.switch_user = "alice";
+		c.switch_user_len = 5;
+		lk_resolve(&resolver, &settings, &c, &res);
+		is_int(res.verdict, LK_UNAVAILABLE,
+		    "switch user, the store fails on it: unavailable");
+		ok(res.user.id == 0, "... and nobody acts");
+	}
+	st.login_fails = false;
+	/* A form login over the bound: refused after the dummy check, or
+	 * busy when no slot is free; never looked up. */
+	memset(long_login, 'a', LK_CRED_MAX + 1);
+	memset(&st, 0, sizeof(st));
+	lk_login(&resolver, long_login, LK_CRED_MAX + 1, "pw", 2, &res);
+	is_int(res.verdict, LK_DENY_BASIC, "form login too long: refused");
+	is_int(st.slow, 1, "... after the dummy check");
+	is_int(st.lookups, 0, "... without a lookup");
+	st.gate_busy = true;
+	lk_login(&resolver, long_login, LK_CRED_MAX + 1, "pw", 2, &res);
+	is_int(res.verdict, LK_BUSY, "form login too long, gate busy: busy");
+	st.gate_busy = false;
 }
 
 static void
@@ -694,6 +742,7 @@ main(void)
 		.slow_leave = slow_leave,
 		.slow_check = slow_check };
 	ways_in();
+	errors();
 	precedence();
 	refusals();
 	rest_off();
