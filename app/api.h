@@ -140,6 +140,11 @@ int perm_find_project(
  * not answer. */
 int perm_allowed(
     struct api *a, const struct project_ref *p, enum perm_action action);
+/* May the acting user do action in p? 0 if so; else -1 and the answer is
+ * sent (401/403 by api_deny, or 503). Any action allowed implies
+ * PERM_VIEW. */
+int perm_require(
+    struct api *a, const struct project_ref *p, enum perm_action action);
 /*
  * Find a project by id or identifier and check that the acting user may do
  * action there: 0 if so, with *p filled; else -1 and the answer is sent
@@ -147,6 +152,11 @@ int perm_allowed(
  */
 int perm_project(struct api *a, const char *id_or_identifier,
     enum perm_action action, struct project_ref *p);
+/* SQL: the acting user's role in project p ("" for none), with the
+ * user's id as parameter $U. */
+#define PERM_ROLE(U)                                                           \
+	"coalesce((SELECT m.role FROM members m WHERE m.project_id = p.id "    \
+	"AND m.user_id = $" #U "::bigint), '')"
 /*
  * SQL condition "project p is visible to the acting user", over projects
  * aliased p, with the user's id as parameter $U and whether they are an

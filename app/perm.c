@@ -135,6 +135,21 @@ perm_allowed(
 }
 
 int
+perm_require(
+    struct api *a, const struct project_ref *p, enum perm_action action)
+{
+	int r = perm_allowed(a, p, action);
+
+	if (r == 1)
+		return 0;
+	if (r < 0)
+		api_unavailable(a);
+	else
+		api_deny(a);
+	return -1;
+}
+
+int
 perm_project(struct api *a, const char *key, enum perm_action action,
     struct project_ref *p)
 {
@@ -147,12 +162,5 @@ perm_project(struct api *a, const char *key, enum perm_action action,
 			api_not_found(a);
 		return -1;
 	}
-	if ((r = perm_allowed(a, p, action)) != 1) {
-		if (r < 0)
-			api_unavailable(a);
-		else
-			api_deny(a);
-		return -1;
-	}
-	return 0;
+	return perm_require(a, p, action);
 }

@@ -91,6 +91,7 @@ enum {
 	COL_CLOSED,
 	COL_IS_PUBLIC, /* single issue only */
 	COL_VISIBLE,
+	COL_ROLE,
 };
 
 enum { J_ID, J_USER_ID, J_USER, J_NOTES, J_CREATED, J_PRIVATE };
@@ -374,8 +375,8 @@ res_issues_index(struct api *a)
 
 /* --- one issue --------------------------------------------------------- */
 
-/* The issue's row (ISSUE_COLS, is_public, visible), or NULL (503 if
- * *failed, else there is no such issue). */
+/* The issue's row (ISSUE_COLS, is_public, visible, the acting user's
+ * role), or NULL (503 if *failed, else there is no such issue). */
 static PGresult *
 load(struct api *a, const char *id, bool *failed)
 {
@@ -385,8 +386,8 @@ load(struct api *a, const char *id, bool *failed)
 
 	perm_params(a, uid, &values[2]);
 	res = db_query(a->app,
-	    "SELECT " ISSUE_COLS ", p.is_public, " ISSUE_VISIBLE(2, 3)
-		ISSUE_FROM "WHERE i.id = $1::bigint",
+	    "SELECT " ISSUE_COLS ", p.is_public, " ISSUE_VISIBLE(
+		2, 3) ", " PERM_ROLE(2) ISSUE_FROM "WHERE i.id = $1::bigint",
 	    3, values);
 	*failed = res == NULL;
 	if (res != NULL && PQntuples(res) != 1) {
@@ -398,17 +399,16 @@ load(struct api *a, const char *id, bool *failed)
 
 /*
  * The issue of the path, if the acting user sees it and may do action:
- * its row (PQclear it), or NULL with the answer sent (404, 401/403, 503).
+ * its row (PQclear it), with its project and the user's role there in *p;
+ * or NULL with the answer sent (404, 401/403, 503).
  */
 static PGresult *
-find(struct api *a, enum perm_action action)
+find(struct api *a, enum perm_action action, struct project_ref *p)
 {
 	long long id = api_id(a->arg);
-	struct project_ref p = { 0 };
 	char sid[24];
 	PGresult *res;
 	bool failed = false;
-	int r = 0;
 
 	snprintf(sid, sizeof(sid), "%lld", id);
 	if (id == 0 || (res = load(a, sid, &failed)) == NULL) {
@@ -418,17 +418,19 @@ find(struct api *a, enum perm_action action)
 			api_not_found(a);
 		return NULL;
 	}
-	p.id = num(res, 0, COL_PROJECT_ID);
-	snprintf(p.name, sizeof(p.name), "%s", PQgetvalue(res, 0, COL_PROJECT));
-	p.is_public = PQgetvalue(res, 0, COL_IS_PUBLIC)[0] == 't';
-	if (PQgetvalue(res, 0, COL_VISIBLE)[0] != 't' ||
-	    (r = perm_allowed(a, &p, PERM_VIEW)) != 1 ||
-	    (action != PERM_VIEW && (r = perm_allowed(a, &p, action)) != 1)) {
+	p->id = num(res, 0, COL_PROJECT_ID);
+	snprintf(
+	    p->name, sizeof(p->name), "%s", PQgetvalue(res, 0, COL_PROJECT));
+	p->is_public = PQgetvalue(res, 0, COL_IS_PUBLIC)[0] == 't';
+	p->role_known = true;
+	snprintf(p->role, sizeof(p->role), "%s", PQgetvalue(res, 0, COL_ROLE));
+	if (PQgetvalue(res, 0, COL_VISIBLE)[0] != 't') {
 		PQclear(res);
-		if (r < 0)
-			api_unavailable(a);
-		else
-			api_deny(a);
+		api_deny(a);
+		return NULL;
+	}
+	if (perm_require(a, p, action) != 0) {
+		PQclear(res);
 		return NULL;
 	}
 	return res;
@@ -490,7 +492,8 @@ show(struct api *a, const PGresult *res, bool with_journals, int status)
 void
 res_issues_show(struct api *a)
 {
-	PGresult *res = find(a, PERM_VIEW);
+	struct project_ref p = { 0 };
+	PGresult *res = find(a, PERM_VIEW, &p);
 
 	if (res == NULL)
 		return;
@@ -664,14 +667,11 @@ target_project(struct api *a, json_object *o, struct project_ref *p,
 		api_error(errs, "Project is invalid");
 		return 1;
 	}
-	if (r < 0 || (r = perm_allowed(a, p, PERM_ISSUE_CREATE)) != 1) {
-		if (r < 0)
-			api_unavailable(a);
-		else
-			api_deny(a);
+	if (r < 0) {
+		api_unavailable(a);
 		return -1;
 	}
-	return 0;
+	return perm_require(a, p, PERM_ISSUE_CREATE);
 }
 
 /* Location: the new issue's URL, from the scheme and the Host header the
@@ -832,11 +832,10 @@ res_issues_update(struct api *a)
 {
 	struct api_errors errs = { 0 };
 	json_object *tree = NULL, *o;
-	PGresult *res = find(a, PERM_VIEW);
 	struct project_ref p = { 0 };
+	PGresult *res = find(a, PERM_VIEW, &p);
 	const char *check;
 	struct input in;
-	int r;
 
 	if (res == NULL)
 		return;
@@ -845,17 +844,9 @@ res_issues_update(struct api *a)
 	input(o, API_TEXT_NOT_BLANK, &in, &errs);
 	/* Notes alone need the notes permission, any other field edit
 	 * rights (Redmine's add_issue_notes and edit_issues). */
-	p.id = num(res, 0, COL_PROJECT_ID);
-	p.is_public = PQgetvalue(res, 0, COL_IS_PUBLIC)[0] == 't';
-	snprintf(p.name, sizeof(p.name), "%s", PQgetvalue(res, 0, COL_PROJECT));
-	r = perm_allowed(a, &p, in.edits ? PERM_ISSUE_EDIT : PERM_ISSUE_NOTES);
-	if (r != 1) {
-		if (r < 0)
-			api_unavailable(a);
-		else
-			api_deny(a);
+	if (perm_require(
+		a, &p, in.edits ? PERM_ISSUE_EDIT : PERM_ISSUE_NOTES) != 0)
 		goto out;
-	}
 	/* An unchanged assignee stays valid even if no longer assignable. */
 	check = in.assignee;
 	if (check != NULL && !PQgetisnull(res, 0, COL_ASSIGNEE_ID) &&
@@ -885,7 +876,8 @@ out:
 void
 res_issues_delete(struct api *a)
 {
-	PGresult *res = find(a, PERM_ISSUE_DELETE);
+	struct project_ref p = { 0 };
+	PGresult *res = find(a, PERM_ISSUE_DELETE, &p);
 
 	if (res == NULL)
 		return;

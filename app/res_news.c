@@ -16,7 +16,7 @@
 #define DESCRIPTION_MAX (256 * 1024)
 
 /* The columns of one news item, in the order render() reads them; the
- * project's visibility last, for perm_allowed. */
+ * project's visibility last, for perm_require. */
 #define NEWS_COLS                                                              \
 	"n.id, p.id, p.name, u.id, u.firstname || ' ' || u.lastname, "         \
 	"n.title, n.summary, n.description, iso8601(n.created_on), "           \
@@ -171,19 +171,23 @@ static PGresult *
 find(struct api *a, enum perm_action action)
 {
 	long long id = api_id(a->arg);
-	char sid[24];
-	const char *values[1] = { sid };
+	char sid[24], uid[24];
+	const char *values[2] = { sid, uid };
 	struct project_ref p = { 0 };
 	PGresult *res;
-	int r;
 
 	if (id == 0) {
 		api_not_found(a);
 		return NULL;
 	}
 	snprintf(sid, sizeof(sid), "%lld", id);
+	snprintf(
+	    uid, sizeof(uid), "%lld", a->user ? (long long)a->user->id : 0LL);
+	/* The acting user's role comes along: perm_require needs no query. */
 	res = db_query(a->app,
-	    "SELECT " NEWS_COLS NEWS_FROM "WHERE n.id = $1::bigint", 1, values);
+	    "SELECT " NEWS_COLS ", " PERM_ROLE(2) NEWS_FROM
+	    "WHERE n.id = $1::bigint",
+	    2, values);
 	if (res == NULL) {
 		api_unavailable(a);
 		return NULL;
@@ -196,12 +200,10 @@ find(struct api *a, enum perm_action action)
 	p.id = strtoll(PQgetvalue(res, 0, COL_PROJECT_ID), NULL, 10);
 	snprintf(p.name, sizeof(p.name), "%s", PQgetvalue(res, 0, COL_PROJECT));
 	p.is_public = PQgetvalue(res, 0, COL_IS_PUBLIC)[0] == 't';
-	if ((r = perm_allowed(a, &p, action)) != 1) {
+	p.role_known = true;
+	snprintf(p.role, sizeof(p.role), "%s", PQgetvalue(res, 0, NEWS_NCOLS));
+	if (perm_require(a, &p, action) != 0) {
 		PQclear(res);
-		if (r < 0)
-			api_unavailable(a);
-		else
-			api_deny(a);
 		return NULL;
 	}
 	return res;
