@@ -473,32 +473,51 @@ switch_user(const struct lk_resolver *r, const struct lk_creds *c,
 	res->switched = true;
 }
 
+/* What a request carries, found once for lk_resolve and
+ * lk_creds_present alike: the key parameter (decoded into key: wipe it),
+ * the key header (trimmed), and whether each way in is there at all. */
+struct scan {
+	enum lk_query_result q;
+	char key[LK_KEYPARAM_MAX + 1];
+	size_t keylen;
+	const char *hkey;
+	size_t hlen;
+	bool header, authz;
+};
+
+static void
+scan_creds(const struct lk_creds *c, struct scan *s)
+{
+	s->q = LK_QUERY_ABSENT;
+	s->keylen = 0;
+	s->hlen = c->api_key_len;
+	s->hkey = c->api_key ? lk_trim(c->api_key, &s->hlen) : NULL;
+	s->header = c->api_key_repeated || (s->hkey != NULL && s->hlen > 0);
+	s->authz = c->authorization_repeated ||
+		   (c->authorization != NULL && c->authorization_len > 0);
+	if (c->query != NULL)
+		s->q = lk_query_get(c->query, c->query_len, key_params, s->key,
+		    sizeof(s->key), &s->keylen);
+}
+
 void
 lk_resolve(const struct lk_resolver *r, const struct lk_settings *settings,
     const struct lk_creds *c, struct lk_resolution *res)
 {
-	char key[LK_KEYPARAM_MAX + 1];
-	size_t keylen = 0, hlen = c->api_key_len;
-	const char *hkey = c->api_key ? lk_trim(c->api_key, &hlen) : NULL;
-	enum lk_query_result q = LK_QUERY_ABSENT;
-	bool header = c->api_key_repeated || (hkey != NULL && hlen > 0);
-	bool authz = c->authorization_repeated ||
-		     (c->authorization != NULL && c->authorization_len > 0);
+	struct scan sc;
 	struct lk_authz az;
 
 	memset(res, 0, sizeof(*res));
 	res->verdict = LK_ANONYMOUS;
-	if (c->query != NULL)
-		q = lk_query_get(c->query, c->query_len, key_params, key,
-		    sizeof(key), &keylen);
+	scan_creds(c, &sc);
 
 	if (!settings->rest_api_enabled) {
 		/* The credentials are never checked. */
-		if (q != LK_QUERY_ABSENT || header || authz)
+		if (sc.q != LK_QUERY_ABSENT || sc.header || sc.authz)
 			deny(res, LK_DENY_REST_OFF, "REST API disabled");
 		goto out;
 	}
-	switch (q) {
+	switch (sc.q) {
 	case LK_QUERY_CONFLICT:
 		res->via = LK_VIA_QUERY;
 		deny(res, LK_DENY_CONFLICT, "key parameter repeated");
@@ -508,21 +527,23 @@ lk_resolve(const struct lk_resolver *r, const struct lk_settings *settings,
 		deny(res, LK_DENY_KEY, "malformed key parameter");
 		goto out;
 	case LK_QUERY_FOUND:
-		resolve_key(r, key, keylen, LK_VIA_QUERY, LK_DENY_KEY, res);
+		resolve_key(
+		    r, sc.key, sc.keylen, LK_VIA_QUERY, LK_DENY_KEY, res);
 		goto done;
 	case LK_QUERY_ABSENT:
 		break;
 	}
-	if (header) {
+	if (sc.header) {
 		if (c->api_key_repeated) {
 			res->via = LK_VIA_HEADER;
 			deny(res, LK_DENY_KEY, "key header repeated");
 			goto out;
 		}
-		resolve_key(r, hkey, hlen, LK_VIA_HEADER, LK_DENY_KEY, res);
+		resolve_key(
+		    r, sc.hkey, sc.hlen, LK_VIA_HEADER, LK_DENY_KEY, res);
 		goto done;
 	}
-	if (!authz)
+	if (!sc.authz)
 		goto out;
 	if (c->authorization_repeated) {
 		/* Which of two would a proxy have checked? Neither. */
@@ -552,7 +573,7 @@ done:
 	    c->switch_user != NULL)
 		switch_user(r, c, res);
 out:
-	lk_wipe(key, sizeof(key));
+	lk_wipe(&sc, sizeof(sc));
 	if (res->verdict != LK_AUTHENTICATED)
 		memset(&res->user, 0, sizeof(res->user));
 	/* Hashes have no business outside the resolver. */
@@ -563,18 +584,13 @@ out:
 bool
 lk_creds_present(const struct lk_creds *c)
 {
-	char key[LK_KEYPARAM_MAX + 1];
-	size_t keylen = 0, hlen = c->api_key_len;
-	const char *h = c->api_key ? lk_trim(c->api_key, &hlen) : NULL;
-	enum lk_query_result q = LK_QUERY_ABSENT;
+	struct scan sc;
+	bool present;
 
-	if (c->query != NULL)
-		q = lk_query_get(c->query, c->query_len, key_params, key,
-		    sizeof(key), &keylen);
-	lk_wipe(key, sizeof(key));
-	return q != LK_QUERY_ABSENT || c->api_key_repeated ||
-	       c->authorization_repeated || (h != NULL && hlen > 0) ||
-	       (c->authorization != NULL && c->authorization_len > 0);
+	scan_creds(c, &sc);
+	present = sc.q != LK_QUERY_ABSENT || sc.header || sc.authz;
+	lk_wipe(&sc, sizeof(sc));
+	return present;
 }
 
 int
