@@ -145,21 +145,8 @@ for how, path, headers, challenge in cases:
 # --- REST API switched off, then on again ------------------------------------
 
 
-def settle(want, path, headers, timeout=2.0):
-    """Poll until every worker answers want (2 × workers + 1 answers in a
-    row), at most timeout seconds; returns the last response."""
-    deadline = time.monotonic() + timeout
-    streak = 0
-    while True:
-        r = s.get(path, headers=headers)
-        streak = streak + 1 if r.status == want else 0
-        if streak >= 2 * s.workers + 1 or time.monotonic() > deadline:
-            return r
-        time.sleep(0.02)
-
-
 s.setting("rest_api_enabled", "false")
-r = settle(403, "/users/current.json?key=" + key, [])
+r = s.settle(403, "/users/current.json?key=" + key, [])
 tap.is_(r.status, 403, "REST API off: ?key= is 403 (within 2 s)")
 tap.is_(r.body, b"", "REST API off: empty body")
 r = s.get("/users/current.json",
@@ -173,7 +160,7 @@ r = s.get("/users/current.json?key=" + wrong_key)
 tap.is_(r.status, 403, "REST API off: even a wrong key is 403 (never checked)")
 
 s.setting("rest_api_enabled", "true")
-r = settle(200, "/users/current.json?key=" + key, [])
+r = s.settle(200, "/users/current.json?key=" + key, [])
 tap.is_(r.status, 200, "REST API back on: 200 (within 2 s)")
 
 # --- the key is nowhere in plain text ----------------------------------------

@@ -145,20 +145,8 @@ tap.is_([p["identifier"] for p in items], ["public-proj"],
 # --- login_required ----------------------------------------------------------
 
 
-def settle(want, path, headers=(), timeout=3.0):
-    """Poll until every worker answers want, at most timeout seconds."""
-    deadline = time.monotonic() + timeout
-    streak = 0
-    while True:
-        r = s.get(path, headers=headers)
-        streak = streak + 1 if r.status == want else 0
-        if streak >= 2 * s.workers + 1 or time.monotonic() > deadline:
-            return r
-        time.sleep(0.02)
-
-
 s.setting("login_required", "true")
-r = settle(401, "/projects.json")
+r = s.settle(401, "/projects.json")
 R.empty(r, 401, "login_required: anonymous /projects.json")
 tap.is_(r.headers_all("WWW-Authenticate"), [R.CHALLENGE],
         "login_required: with the Basic challenge")
@@ -169,7 +157,7 @@ items, _ = R.json_list(who.one("bob").get(s, "/projects.json"), "projects",
 tap.is_([p["identifier"] for p in items], ["public-proj"],
         "login_required: bob still sees public-proj")
 s.setting("login_required", "false")
-r = settle(200, "/projects.json")
+r = s.settle(200, "/projects.json")
 tap.is_(r.status, 200, "login_required off again: anonymous 200")
 
 lk.done()

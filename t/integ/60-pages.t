@@ -107,18 +107,6 @@ def attrs(sc):
     return [a.strip().lower() for a in sc.split(";")[1:]]
 
 
-def settle(want, path, headers, timeout=3.0):
-    """Poll until every worker answers want; returns the last response."""
-    deadline = time.monotonic() + timeout
-    streak = 0
-    while True:
-        r = s.get(path, headers=headers)
-        streak = streak + 1 if r.status == want else 0
-        if streak >= 2 * s.workers + 1 or time.monotonic() > deadline:
-            return r
-        time.sleep(0.02)
-
-
 def setting(name):
     return s.psql("SELECT value FROM settings WHERE name = '%s'" %
                   name).strip()
@@ -351,7 +339,7 @@ r = admin.post("/settings", [("authenticity_token", tok)])
 tap.is_((r.status, r.header("Location")), (303, "/settings?flash=saved"),
         "admin turns the REST web service off: 303")
 tap.is_(setting("rest_api_enabled"), "0", "rest_api_enabled = 0 in the table")
-r = settle(403, "/users/current.json?key=" + new_key, [])
+r = s.settle(403, "/users/current.json?key=" + new_key, [])
 tap.is_(r.status, 403, "an API request with a key: 403 (workers applied it)")
 r = admin.get("/settings?flash=saved")
 tap.like(r.text, r"Successful update", "the page says it was saved")
@@ -363,7 +351,7 @@ tap.unlike(r.text, r"API access key", "My account hides the key section "
 r = admin.post("/settings", [("authenticity_token", tok),
                              ("rest_api_enabled", "1")])
 tap.is_(r.status, 303, "admin turns it back on")
-r = settle(200, "/users/current.json?key=" + new_key, [])
+r = s.settle(200, "/users/current.json?key=" + new_key, [])
 tap.is_(r.status, 200, "the key works again")
 r = admin.post("/settings", [("authenticity_token", tok),
                              ("rest_api_enabled", "1"),

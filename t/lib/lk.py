@@ -108,6 +108,19 @@ class TestStack(stackmod.Stack):
                     found.append((os.path.basename(path), what))
         return found
 
+    def settle(self, want, path, headers=(), timeout=3.0):
+        """Poll path until every worker answers want (2 x workers + 1
+        answers in a row), at most timeout seconds; the last response."""
+        deadline = time.monotonic() + timeout
+        streak = 0
+        while True:
+            r = self.get(path, headers=headers)
+            streak = streak + 1 if r.status == want else 0
+            if streak >= 2 * self.workers + 1 or \
+                    time.monotonic() > deadline:
+                return r
+            time.sleep(0.02)
+
     def worker_pids(self):
         """The pids of latchkeyd's workers, sorted."""
         out = subprocess.run(["pgrep", "-P", str(self.latchkeyd_pid())],
@@ -191,14 +204,8 @@ def _teardown(quiet):
             shutil.rmtree(d, ignore_errors=True)
 
 
-def wait_for(pred, timeout, step=0.05):
-    """Poll pred until it is true or timeout seconds pass; its last value."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if pred():
-            return True
-        time.sleep(step)
-    return pred()
+# Poll pred until it is true or timeout seconds pass; its last value.
+wait_for = stackmod.wait_until
 
 
 def done():
