@@ -87,14 +87,9 @@ read_and_hash(struct admin *ad, const char *what, char hash[LK_HASH_MAX])
 	enum lk_err err;
 	int rc = 1;
 
+	/* At most LK_CRED_MAX bytes: PW_BUF leaves room for no more. */
 	if (admin_read_password(what, true, pw, sizeof(pw)) != 0)
 		goto out;
-	if (strlen(pw) > LK_CRED_MAX) {
-		fprintf(stderr,
-		    "latchkey: user: password longer than %d bytes\n",
-		    LK_CRED_MAX);
-		goto out;
-	}
 	cost.opslimit = ad->cfg.password_opslimit;
 	cost.memlimit = (size_t)ad->cfg.password_memlimit;
 	err = lk_password_hash(&cost, pw, strlen(pw), hash);

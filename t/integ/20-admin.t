@@ -267,6 +267,21 @@ nopid = write("nopid.conf", re.sub(r"(?m)^pid_file = .*$",
 rc, out, err = admin("reload", conf=nopid)
 tap.is_(rc, 1, "reload without a running latchkeyd: exit 1")
 tap.like(err, r"none.pid: no pid \(is latchkeyd running\?\)", "... says so")
+nofile = write("nofile.conf", re.sub(r"(?m)^pid_file = .*$\n?", "", conf))
+rc, out, err = admin("reload", conf=nofile)
+tap.is_((rc, err.strip()), (1, "latchkey: reload: no pid_file in %s" % nofile),
+        "reload with no pid_file configured: exit 1, says so")
+rc, out, err = admin("user", "list", "x")
+tap.is_(rc, 1, "user list with an argument: exit 1")
+tap.like(err, r"user list takes no arguments", "... says so")
+rc, out, err = admin("user", "passwd", "bob", input="p" * 3073 + "\n")
+tap.is_((rc, err), (1, "latchkey: no password read (one line on standard "
+                       "input, at most 3072 bytes)\n"),
+        "a password line over 3072 bytes: exit 1, says the bound")
+rc, out, err = admin("user", "passwd", "bob", input="p" * 3073)
+tap.is_((rc, err), (1, "latchkey: no password read (one line on standard "
+                       "input, at most 3072 bytes)\n"),
+        "... and without its newline, the same bound")
 
 # --- user add ---------------------------------------------------------------
 

@@ -563,6 +563,42 @@ tap.is_(set_cookie(r, "latchkey_session"), None, "and no session")
 r = t.get("/users/current.json", auth=("alice", lk.PASSWORDS["alice"]))
 tap.is_(r.status, 429, "the API counts the form's failures too")
 
+# --- error pages: the database away, a garbled form, a key under another secret
+
+s.stop_pg()
+r = alice.get("/my/account")
+tap.is_((r.status, r.header("Retry-After")), (503, "5"),
+        "the database away: /my/account answers 503 with Retry-After")
+tap.like(r.text, r"The database cannot be reached", "on a page that says so")
+s.start_pg()
+tap.ok(lk.wait_for(lambda: alice.get("/my/account").status == 200, 10),
+       "the database back: 200 again")
+
+adm = Browser("admin-garbled")
+adm.login("admin", lk.PASSWORDS["admin"])
+before = (setting("rest_api_enabled"), setting("login_required"))
+r = adm.request("POST", "/settings", [("Content-Type", FORM)],
+                "authenticity_token=%s&login_required=1&login_required=0"
+                % adm.token("/settings"))
+tap.is_(r.status, 400, "a settings form with a field twice: 400")
+tap.is_((setting("rest_api_enabled"), setting("login_required")), before,
+        "and nothing changed (REST API not switched off)")
+
+# A server secret replaced (a restore gone wrong): keys sealed under the
+# old one cannot be shown; the page says so and how to mend it.
+with open(s.secret_file, "wb") as f:
+    f.write(os.urandom(32))
+s.restart_latchkeyd()
+al = Browser("alice-new-secret")
+r = al.login("alice", lk.PASSWORDS["alice"])
+tap.is_(r.status, 303, "alice signs in under the new secret")
+r = al.get("/my/account?show_key=1")
+tap.like(r.text, r"cannot be shown: it was sealed under another server "
+         r"secret", "her key cannot be shown, and the page says why")
+tap.ok(key not in r.text and new_key not in r.text, "no key on the page")
+tap.like(s.read_log(s.latchkeyd_log), r"event=key_unreadable login=alice",
+         "logged once, without the key")
+
 # --- nothing secret in the log -----------------------------------------------------------------
 
 log = s.read_log(s.latchkeyd_log)
