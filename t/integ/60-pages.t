@@ -573,6 +573,9 @@ tap.like(r.text, r"The database cannot be reached", "on a page that says so")
 s.start_pg()
 tap.ok(lk.wait_for(lambda: alice.get("/my/account").status == 200, 10),
        "the database back: 200 again")
+# Every worker reconnected (each with its own back-off) before going on.
+tap.is_(s.settle(200, "/projects.json", timeout=10).status, 200,
+        "on every worker")
 
 adm = Browser("admin-garbled")
 adm.login("admin", lk.PASSWORDS["admin"])
