@@ -430,6 +430,24 @@ cmd_key(struct admin *ad, int argc, char **argv)
 	return 0;
 }
 
+/* True if process pid runs latchkeyd, by its name in /proc (true where
+ * there is no /proc to ask: the kill then decides). */
+static bool
+is_latchkeyd(long pid)
+{
+	char path[64], comm[32] = "";
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%ld/comm", pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return errno != ENOENT || access("/proc/self/comm", F_OK) != 0;
+	if (fgets(comm, sizeof(comm), f) == NULL)
+		comm[0] = '\0';
+	fclose(f);
+	comm[strcspn(comm, "\n")] = '\0';
+	return strcmp(comm, "latchkeyd") == 0;
+}
+
 static int
 cmd_reload(struct admin *ad, int argc, char **argv)
 {
@@ -460,6 +478,15 @@ cmd_reload(struct admin *ad, int argc, char **argv)
 		return 1;
 	}
 	fclose(f);
+	/* A pid_file left by a latchkeyd killed outright may name some other
+	 * process by now: never signal anything but latchkeyd. */
+	if (!is_latchkeyd(pid)) {
+		fprintf(stderr,
+		    "latchkey: reload: %s: pid %ld is not latchkeyd (is "
+		    "latchkeyd running?)\n",
+		    ad->cfg.pid_file, pid);
+		return 1;
+	}
 	if (kill((pid_t)pid, SIGHUP) != 0) {
 		fprintf(stderr, "latchkey: reload: pid %ld: %s\n", pid,
 		    strerror(errno));

@@ -267,6 +267,15 @@ nopid = write("nopid.conf", re.sub(r"(?m)^pid_file = .*$",
 rc, out, err = admin("reload", conf=nopid)
 tap.is_(rc, 1, "reload without a running latchkeyd: exit 1")
 tap.like(err, r"none.pid: no pid \(is latchkeyd running\?\)", "... says so")
+stale = write("stale.pid", "%d\n" % os.getpid())
+stalecf = write("stale.conf", re.sub(r"(?m)^pid_file = .*$",
+                                     "pid_file = %s" % stale, conf))
+rc, out, err = admin("reload", conf=stalecf)
+tap.is_((rc, err.strip()), (1, "latchkey: reload: %s: pid %d is not "
+                               "latchkeyd (is latchkeyd running?)"
+                               % (stale, os.getpid())),
+        "reload with a stale pid_file naming another process: exit 1, "
+        "nothing signalled")
 nofile = write("nofile.conf", re.sub(r"(?m)^pid_file = .*$\n?", "", conf))
 rc, out, err = admin("reload", conf=nofile)
 tap.is_((rc, err.strip()), (1, "latchkey: reload: no pid_file in %s" % nofile),
