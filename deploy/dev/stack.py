@@ -552,6 +552,28 @@ class Stack:
     def restart_latchkeyd(self):
         self.stop_latchkeyd()
         self.start_latchkeyd()
+        self.wait_upstream()
+
+    def wait_upstream(self, timeout=15):
+        """With nginx up, wait until it reaches latchkeyd: the socket file
+        exists a moment before the master listens on it, and nginx
+        answers 502 meanwhile. Any other status will do (503: PostgreSQL
+        away is latchkeyd's own answer)."""
+        if not self.nginx_pid():
+            return
+        wait_until(lambda: self._upstream_status() not in (None, 502, 504),
+                   timeout)
+
+    def _upstream_status(self):
+        try:
+            c = http.client.HTTPConnection("127.0.0.1", self.http_port,
+                                           timeout=5)
+            c.request("GET", "/users/current.json")
+            st = c.getresponse().status
+            c.close()
+            return st
+        except OSError:
+            return None
 
     def reload_latchkeyd(self):
         """SIGHUP: reload config and settings, replace workers."""
