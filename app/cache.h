@@ -27,10 +27,7 @@ void cache_flush(void);
  * another worker already announced).
  */
 void cache_begin(void);
-/* For profile.c: the generation a put of this request carries (0: do not
- * put), the present one, and the lifetime. */
-unsigned cache_put_generation(void);
-unsigned cache_generation(void);
+/* The lifetime of entries, for profile.c and listcache.c too. */
 unsigned cache_ttl(void);
 
 /* A slot's lock, for profile.c too: taken or not, never waited for (a

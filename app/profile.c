@@ -22,13 +22,45 @@ struct entry {
 	char blob[sizeof(((struct profile *)0)->blob)];
 };
 
-static struct entry *table;
+/* Its own generation: a change to what only these records show (a name,
+ * last_login_on) empties them without emptying the credential cache. */
+struct shared {
+	_Atomic unsigned generation;
+	struct entry slots[SLOTS];
+};
+
+static struct shared *area;
+static unsigned put_generation; /* of this request; 0: do not put */
 
 int
 profile_share(void)
 {
-	table = cache_map(SLOTS * sizeof(*table));
-	return table != NULL ? 0 : -1;
+	if ((area = cache_map(sizeof(*area))) == NULL)
+		return -1;
+	atomic_store(&area->generation, 1);
+	return 0;
+}
+
+static struct shared *
+get_area(void)
+{
+	if (area == NULL && (area = calloc(1, sizeof(*area))) != NULL)
+		atomic_store(&area->generation, 1);
+	return area;
+}
+
+void
+profile_flush(void)
+{
+	if (get_area() != NULL)
+		atomic_fetch_add(&area->generation, 1);
+	put_generation = 0;
+}
+
+void
+profile_begin(void)
+{
+	put_generation = get_area() ? atomic_load(&area->generation) : 0;
 }
 
 bool
@@ -39,12 +71,13 @@ profile_get(int64_t user_id, struct profile *p)
 	bool hit;
 	size_t i;
 
-	if (table == NULL || user_id <= 0 || cache_ttl() == 0)
+	if (area == NULL || user_id <= 0 || cache_ttl() == 0)
 		return false;
-	e = &table[user_id % SLOTS];
+	e = &area->slots[user_id % SLOTS];
 	if (!cache_trylock(&e->lock))
 		return false;
-	hit = e->user_id == user_id && e->generation == cache_generation() &&
+	hit = e->user_id == user_id &&
+	      e->generation == atomic_load(&area->generation) &&
 	      e->expires > cache_clock();
 	if (hit) {
 		memcpy(p->blob, e->blob, sizeof(p->blob));
@@ -65,9 +98,11 @@ profile_put(int64_t user_id, const char *const v[PROFILE_FIELDS])
 	uint16_t off[PROFILE_FIELDS];
 	char blob[sizeof(e->blob)];
 	size_t i, used = 0, n;
-	unsigned gen = cache_put_generation();
+	unsigned gen = put_generation;
 
-	if (cache_ttl() == 0 || gen == 0 || user_id <= 0)
+	/* A flush since the request began: what it read may be stale. */
+	if (cache_ttl() == 0 || gen == 0 || user_id <= 0 ||
+	    get_area() == NULL || gen != atomic_load(&area->generation))
 		return;
 	for (i = 0; i < PROFILE_FIELDS; i++) {
 		if (v[i] == NULL) {
@@ -81,9 +116,7 @@ profile_put(int64_t user_id, const char *const v[PROFILE_FIELDS])
 		off[i] = (uint16_t)used;
 		used += n;
 	}
-	if (table == NULL && (table = calloc(SLOTS, sizeof(*table))) == NULL)
-		return;
-	e = &table[user_id % SLOTS];
+	e = &area->slots[user_id % SLOTS];
 	if (!cache_trylock(&e->lock))
 		return;
 	memcpy(e->blob, blob, used);

@@ -82,4 +82,43 @@ tap.is_(statuses(auth=("alice", "alice-new-pass-456")), {401},
 s.admin("user", "unlock", "alice")
 tap.ok(within_a_second(lambda: statuses(key=new) == {200}),
        "unlocking restores the key")
+# --- what only users' records show does not cost the credentials ----------
+# A second stack logging at debug, where every credential-cache miss is a
+# line: a web sign-in (last_login_on) or a new name empties the records
+# (latchkey_profile) but no cached credential; a status change does.
+d = lk.stack(workers=2, conf={"log_level": "debug"})
+D_ROUNDS = 12
+
+
+def misses():
+    return d.read_log(d.latchkeyd_log).count(
+        "event=credential_cache result=miss")
+
+
+def alice_basic():
+    return {d.get("/projects.json", auth=("alice", PW)).status
+            for _ in range(D_ROUNDS)}
+
+
+bob = d.api_key("bob")  # made now: a new key empties the cache, rightly
+tap.is_(alice_basic(), {200}, "debug stack: alice's password, cached")
+before = misses()
+tap.is_(alice_basic(), {200}, "... again")
+tap.is_(misses(), before, "... all from the cache (the count can see hits)")
+d.psql("UPDATE users SET last_login_on = now(), firstname = 'Roberto' "
+       "WHERE login = 'bob'")
+tap.ok(within_a_second(lambda: {
+    d.get("/users/current.json", key=bob).json()["user"]["firstname"]
+    for _ in range(D_ROUNDS)} == {"Roberto"}),
+    "bob's new name and last_login_on show on every worker within a second")
+after_names = misses()
+tap.is_(alice_basic(), {200}, "alice's password still works")
+tap.is_(misses(), after_names,
+        "and costs no lookup: a profile change keeps cached credentials")
+d.psql("UPDATE users SET admin = admin WHERE login = 'bob'")
+tap.ok(within_a_second(lambda: alice_basic() == {200} and
+                       misses() > after_names),
+       "a change to what decides a credential empties the cache (it can "
+       "fail)")
+tap.is_(d.secrets_in_logs(), [], "the debug log holds no secret")
 lk.done()
