@@ -3,9 +3,9 @@
  *
  * Opened lazily after fork (never inherited: libpq state must not be shared
  * between processes), re-opened with back-off when it breaks, and LISTENing
- * on latchkey_settings, latchkey_auth and latchkey_data, so that a change
- * to the settings, to credentials or to what lists show applies before the
- * next request.
+ * on latchkey_settings, latchkey_auth, latchkey_profile and latchkey_data,
+ * so that a change to the settings, to credentials, to users' records or
+ * to what lists show applies before the next request.
  * Every query of app/ goes through db_query, which prepares each SQL text
  * once per connection: the SQL strings are literals, so their address names
  * them.
@@ -19,6 +19,7 @@
 #include "cache.h"
 #include "listcache.h"
 #include "log.h"
+#include "profile.h"
 
 #define MAX_STATEMENTS 128
 
@@ -28,6 +29,22 @@ static struct {
 static size_t nprepared;
 static char last_sqlstate[6];
 static bool lost_mid_statement;
+/* The server said FATAL while we were idle (a shutdown, a terminated
+ * backend): libpq hands that to the notice receiver and may not have seen
+ * the connection close yet. */
+static bool server_gone;
+
+static void
+on_notice(void *arg, const PGresult *res)
+{
+	const char *severity =
+	    PQresultErrorField(res, PG_DIAG_SEVERITY_NONLOCALIZED);
+
+	(void)arg;
+	if (severity != NULL &&
+	    (strcmp(severity, "FATAL") == 0 || strcmp(severity, "PANIC") == 0))
+		server_gone = true;
+}
 
 static void
 forget_connection(struct app *app)
@@ -35,6 +52,7 @@ forget_connection(struct app *app)
 	if (app->conn != NULL)
 		PQfinish(app->conn);
 	app->conn = NULL;
+	server_gone = false;
 	nprepared = 0;
 	lk_pgstore_attach(&app->pgstore, NULL);
 }
@@ -62,7 +80,7 @@ listen_channels(struct app *app)
 {
 	PGresult *res =
 	    PQexec(app->conn, "LISTEN latchkey_settings; LISTEN latchkey_auth; "
-			      "LISTEN latchkey_data");
+			      "LISTEN latchkey_data; LISTEN latchkey_profile");
 	int ok = PQresultStatus(res) == PGRES_COMMAND_OK;
 
 	PQclear(res);
@@ -120,6 +138,7 @@ reconnect(struct app *app)
 		return -1;
 	forget_connection(app);
 	app->conn = open_connection(app);
+	PQsetNoticeReceiver(app->conn, on_notice, NULL);
 	if (PQstatus(app->conn) != CONNECTION_OK || listen_channels(app) != 0) {
 		char msg[256];
 
@@ -202,6 +221,8 @@ db_load_settings(struct app *app)
 int
 db_ready(struct app *app)
 {
+	bool read_ok;
+
 	/* A new request: nothing of the last one is unknown any more. */
 	lost_mid_statement = false;
 	if (app->conn == NULL || PQstatus(app->conn) != CONNECTION_OK) {
@@ -209,14 +230,19 @@ db_ready(struct app *app)
 			return -1;
 	}
 	/* Read what the server sent since the last request, without
-	 * blocking: a broken socket shows here too. */
-	if (PQconsumeInput(app->conn) == 0 ||
-	    PQstatus(app->conn) != CONNECTION_OK) {
+	 * blocking, and parse it (db_apply_notifies): a broken socket shows
+	 * here, and so does a server that said it was closing our session
+	 * (a restart), before its socket reads as closed: a new connection
+	 * now, rather than a failed query in this request. */
+	read_ok = PQconsumeInput(app->conn) != 0 &&
+		  PQstatus(app->conn) == CONNECTION_OK;
+	if (read_ok)
+		db_apply_notifies(app);
+	if (!read_ok || server_gone) {
 		forget_connection(app);
 		if (reconnect(app) != 0)
 			return -1;
 	}
-	db_apply_notifies(app);
 	if (app->settings_stale && db_load_settings(app) != 0)
 		return -1;
 	return 0;
@@ -234,6 +260,8 @@ db_apply_notifies(struct app *app)
 			cache_flush();
 		else if (strcmp(n->relname, "latchkey_data") == 0)
 			listcache_flush();
+		else if (strcmp(n->relname, "latchkey_profile") == 0)
+			profile_flush();
 		else
 			app->settings_stale = true;
 		PQfreemem(n);

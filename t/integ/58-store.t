@@ -26,4 +26,14 @@ tap.is_(s.get("/users/current.json", key=key).status, 200,
         "the table back: the key works on the same connection")
 tap.is_(s.get("/users/current.json", auth=("alice", PW)).status, 200,
         "and so does the password")
+# PostgreSQL restarted: each worker's connection was closed by the server,
+# which said so (FATAL) before closing it. The next request on that worker
+# opens a new connection first instead of failing its query.
+s.restart_pg()
+# (A single project: never served from a cache, always a query.)
+tap.is_({s.get("/projects/public-proj.json", key=key).status
+         for _ in range(10)},
+        {200}, "after a PostgreSQL restart no request fails")
+tap.unlike(s.read_log(s.latchkeyd_log), r"event=db_error",
+           "and no query met the closed connection")
 lk.done()
